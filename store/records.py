@@ -1,0 +1,144 @@
+"""Typed, frozen records that cross the store's boundary (never live ORM objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DC_ELEMENTS: tuple[str, ...] = (
+    "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
+    "format", "identifier", "source", "language", "relation", "coverage", "rights",
+)
+ACCESS_LEVELS: tuple[str, ...] = ("open", "readers", "restricted")
+
+
+@dataclass(frozen=True, slots=True)
+class DCValue:
+    """One Dublin Core statement: element name (one of DC_ELEMENTS), text, optional language tag."""
+
+    element: str
+    value: str
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageInput:
+    """A page to store: its order comes from its position in ItemInput.pages."""
+
+    image_path: str  # absolute path of the source image file on disk
+    width: int
+    height: int
+    label: str | None = None
+    text: str | None = None
+    checksum: str = ""  # sha256 of the image file, so a changed scan changes the datestamp
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInput:
+    """Everything an importer knows of one item; the store decides created/updated/unchanged."""
+
+    item_id: str
+    metadata: tuple[DCValue, ...] = ()
+    sets: tuple[str, ...] = ()  # setSpecs; parents need not be listed
+    pages: tuple[PageInput, ...] = ()
+    access: str = "open"
+    source_format: str | None = None  # "marc" when source_record is MARCXML
+    source_record: str | None = None  # original record (MARCXML, UTF-8) for lossless export
+    rights_uri: str | None = None
+    viewing_direction: str = "left-to-right"
+    behavior: str | None = None  # "paged" for books, else None
+    subtitle: str | None = None  # 245 $b, searched with the title
+
+
+@dataclass(frozen=True, slots=True)
+class SetInput:
+    """A set to create or rename."""
+
+    spec: str
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetRecord:
+    spec: str
+    name: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A stored page; image_id is the IIIF Image API identifier."""
+
+    image_id: str
+    seq: int
+    label: str | None
+    width: int
+    height: int
+    image_path: str  # absolute path
+    checksum: str
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """A stored item as the protocols see it."""
+
+    item_id: str
+    access: str
+    deleted: bool
+    created: datetime  # UTC, naive, to the second
+    datestamp: datetime  # UTC, naive, to the second
+    metadata: tuple[DCValue, ...] = ()
+    sets: tuple[str, ...] = ()
+    pages: tuple[PageRecord, ...] = ()
+    source_format: str | None = None
+    source_record: str | None = None
+    rights_uri: str | None = None
+    viewing_direction: str = "left-to-right"
+    behavior: str | None = None
+    subtitle: str | None = None
+    page_count: int = 0
+
+    def values(self, element: str) -> list[str]:
+        """All values of one Dublin Core element, in order."""
+        return [v.value for v in self.metadata if v.element == element]
+
+    @property
+    def title(self) -> str:
+        titles = self.values("title")
+        return titles[0] if titles else self.item_id
+
+
+@dataclass(frozen=True, slots=True)
+class PageImage:
+    """What the Image API needs to serve one image, and to gate it by access level."""
+
+    image_id: str
+    item_id: str
+    access: str
+    image_path: str  # absolute path of the source scan
+    width: int
+    height: int
+    checksum: str
+    datestamp: datetime
+
+
+@dataclass
+class ImportSummary:
+    """Counts of one import or harvest run."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+    cleaned_chars: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (f"{self.imported} imported, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.deleted} deleted, {self.rejected} rejected")
+        if self.cleaned_chars:
+            text += f" ({self.cleaned_chars} characters forbidden in XML removed)"
+        return text

@@ -1,0 +1,160 @@
+"""The store's write path: idempotent upsert and deletion of items, sets.
+
+An item's datestamp changes exactly when what it exports changes: the upsert compares a hash
+of the exported content and leaves an unchanged item as it was. Each call runs inside the
+caller's transaction, so an import killed halfway leaves no half-written item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from store.models import Item, ItemSet, MetadataValue, OAISet, Page
+from store.records import ACCESS_LEVELS, DC_ELEMENTS, ItemInput, SetInput
+from store.search import index_item, unindex_item
+
+Outcome = Literal["imported", "updated", "unchanged"]
+IMAGE_DIR = "images"
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, to the second (the OAI-PMH datestamp granularity)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def file_checksum(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_image(source: str | Path, checksum: str, data_path: Path) -> str:
+    """Copy a scan into the content-addressed image folder; returns its path in the data dir."""
+    suffix = Path(source).suffix.lower() or ".img"
+    relative = f"{IMAGE_DIR}/{checksum[:2]}/{checksum}{suffix}"
+    target = data_path / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    return relative
+
+
+def _content_hash(item: ItemInput, checksums: list[str]) -> str:
+    exported = {
+        "access": item.access,
+        "metadata": [[v.element, nfc(v.value), v.lang] for v in item.metadata],
+        "sets": sorted(set(item.sets)),
+        "pages": [[p.label, p.width, p.height, c, p.text] for p, c in zip(item.pages, checksums,
+                                                                          strict=True)],
+        "source": item.source_record,
+        "rights": item.rights_uri,
+        "direction": item.viewing_direction,
+        "behavior": item.behavior,
+        "subtitle": item.subtitle,
+    }
+    return hashlib.sha256(json.dumps(exported, ensure_ascii=False).encode()).hexdigest()
+
+
+def ensure_sets(session: Session, specs: list[str] | tuple[str, ...]) -> dict[str, OAISet]:
+    """The OAISet rows of these specs, created (with their parents) where missing."""
+    wanted: set[str] = set()
+    for spec in specs:
+        parts = spec.split(":")
+        wanted.update(":".join(parts[:i]) for i in range(1, len(parts) + 1))
+    found = {s.spec: s for s in session.scalars(select(OAISet).where(OAISet.spec.in_(wanted)))}
+    for spec in sorted(wanted - found.keys()):
+        found[spec] = OAISet(spec=spec, name=spec.rsplit(":", 1)[-1])
+        session.add(found[spec])
+    if wanted - found.keys() or any(s.pk is None for s in found.values()):
+        session.flush()
+    return found
+
+
+def upsert_set(session: Session, new: SetInput) -> None:
+    """Create a set or update its name and description (its parents are created too)."""
+    row = ensure_sets(session, [new.spec])[new.spec]
+    row.name = nfc(new.name)
+    row.description = nfc(new.description) if new.description else None
+
+
+def validate(item: ItemInput) -> None:
+    """Raise ValueError for an item the store cannot hold."""
+    if item.access not in ACCESS_LEVELS:
+        raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}, not {item.access!r}")
+    for value in item.metadata:
+        if value.element not in DC_ELEMENTS:
+            raise ValueError(f"{value.element!r} is not a Dublin Core element")
+
+
+def upsert_item(session: Session, item: ItemInput, data_path: Path) -> Outcome:
+    """Insert or update an item by its local id; an unchanged one keeps its datestamp."""
+    validate(item)
+    checksums = [p.checksum or file_checksum(p.image_path) for p in item.pages]
+    digest = _content_hash(item, checksums)
+    row = session.scalar(select(Item).where(Item.item_id == item.item_id))
+    if row is not None and not row.deleted and row.content_hash == digest:
+        return "unchanged"
+    now = utc_now()
+    outcome: Outcome = "updated" if row is not None and not row.deleted else "imported"
+    if row is None:
+        row = Item(item_id=item.item_id, created=now)
+        session.add(row)
+    row.access, row.deleted, row.datestamp, row.content_hash = item.access, False, now, digest
+    row.source_format, row.source_record = item.source_format, item.source_record
+    row.rights_uri, row.viewing_direction = item.rights_uri, item.viewing_direction
+    row.behavior = item.behavior
+    row.subtitle = nfc(item.subtitle) if item.subtitle else None
+    row.page_count = len(item.pages)
+    session.flush()
+    _replace_children(session, row, item, checksums, data_path)
+    index_item(session, row.pk,
+               [v.value for v in item.metadata if v.element == "title"] + [row.subtitle or ""],
+               [v.value for v in item.metadata if v.element in ("creator", "contributor")],
+               [v.value for v in item.metadata if v.element == "subject"])
+    return outcome
+
+
+def _replace_children(session: Session, row: Item, item: ItemInput, checksums: list[str],
+                      data_path: Path) -> None:
+    session.execute(delete(MetadataValue).where(MetadataValue.item_pk == row.pk))
+    session.execute(delete(Page).where(Page.item_pk == row.pk))
+    session.execute(delete(ItemSet).where(ItemSet.item_pk == row.pk))
+    session.add_all(MetadataValue(item_pk=row.pk, position=n, element=v.element,
+                                  value=nfc(v.value), lang=v.lang)
+                    for n, v in enumerate(item.metadata))
+    session.add_all(Page(item_pk=row.pk, seq=n, label=p.label, checksum=c, width=p.width,
+                         height=p.height, text=nfc(p.text) if p.text else None,
+                         image_file=store_image(p.image_path, c, data_path))
+                    for n, (p, c) in enumerate(zip(item.pages, checksums, strict=True), start=1))
+    sets = ensure_sets(session, item.sets)
+    session.add_all(ItemSet(item_pk=row.pk, set_pk=sets[spec].pk) for spec in set(item.sets))
+    session.expire(row)
+
+
+def delete_item(session: Session, item_id: str) -> bool:
+    """Turn an item into a tombstone; False when there was nothing to delete."""
+    row = session.scalar(select(Item).where(Item.item_id == item_id))
+    if row is None or row.deleted:
+        return False
+    row.deleted, row.datestamp, row.content_hash = True, utc_now(), "deleted"
+    session.execute(delete(Page).where(Page.item_pk == row.pk))
+    unindex_item(session, row.pk)
+    return True

@@ -1,0 +1,68 @@
+"""Application factory: settings, store, schema, blueprints, error handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from store.db import Store
+from store.queries import stats
+from store.schema import upgrade
+from store.settings import Settings, load_settings
+
+STORE = "thuvienso.store"
+
+
+def create_app(settings_overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, THUVIENSO_* variables, then the overrides given here."""
+    settings = load_settings(settings_overrides)
+    app = Flask(__name__)
+    app.config["THUVIENSO"] = settings
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    store = Store(settings)
+    upgrade(store.engine)
+    app.extensions[STORE] = store
+    _register_blueprints(app)
+    _register_errors(app)
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        with store.reading() as session:
+            counts = stats(session)
+        return jsonify(status="ok", items=counts.items, pages=counts.pages)
+
+    return app
+
+
+def store_of(app: Flask) -> Store:
+    return app.extensions[STORE]
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.config["THUVIENSO"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.image_routes import image_bp
+    from web.oai_routes import oai_bp
+    from web.portal import portal_bp
+    from web.presentation_routes import presentation_bp
+
+    for blueprint in (oai_bp, image_bp, presentation_bp, portal_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return (f"{error.code} {error.name}: {error.description}\n", error.code,
+                {"Content-Type": "text/plain; charset=utf-8"})
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unexpected error")
+        return ("500 Internal Server Error\n", 500, {"Content-Type": "text/plain; charset=utf-8"})

@@ -1,0 +1,143 @@
+"""The `thuvienso` command line (click). User mistakes are one sentence on stderr, exit 1."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from store.db import Store
+from store.schema import upgrade
+from store.settings import load_settings
+
+
+def open_store() -> Store:
+    """The store named by the settings, its schema brought up to date."""
+    try:
+        settings = load_settings()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    store = Store(settings)
+    try:
+        upgrade(store.engine)
+    except Exception as error:  # noqa: BLE001 - a database that cannot be reached
+        raise click.ClickException(f"cannot open the store at {settings.sqlalchemy_url}: "
+                                   f"{str(error).splitlines()[0]}") from None
+    return store
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """thuvienso: an OAI-PMH 2.0 and IIIF server for a library's catalogue and scans.
+
+    Settings come from THUVIENSO_* environment variables (see the README).
+    """
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the store's schema (Alembic migrations)."""
+    try:
+        settings = load_settings()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    store = Store(settings)
+    try:
+        applied = upgrade(store.engine)
+    except Exception as error:  # noqa: BLE001
+        raise click.ClickException(f"cannot open the store at {settings.sqlalchemy_url}: "
+                                   f"{str(error).splitlines()[0]}") from None
+    click.echo("schema upgraded" if applied else "schema already up to date")
+
+
+@main.command()
+@click.option("--items", default=36, show_default=True, type=click.IntRange(min=0),
+              help="How many items to add.")
+@click.option("--pages", default=None, type=click.IntRange(min=0),
+              help="Pages per item; 0 makes metadata-only items (fast). Default: 2 to 12.")
+@click.option("--seed", default=1, show_default=True, type=int,
+              help="Random seed: the same seed gives the same collection.")
+def demo(items: int, pages: int | None, seed: int) -> None:
+    """Add a deterministic synthetic Vietnamese collection (books, newspapers, Hán Nôm)."""
+    from store.demo import build_demo
+
+    store = open_store()
+    summary = build_demo(store, items=items, pages=pages, seed=seed)
+    click.echo(summary.line())
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["auto", "marc", "marcxml", "dc", "package"]),
+              default="auto", show_default=True, help="Input format; auto looks at each file.")
+@click.option("--set", "set_spec", default=None, help="Put every imported item in this set.")
+@click.option("--id-prefix", default="", help="Put this before every item id.")
+def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: str) -> None:
+    """Import MARC (.mrc, MARC-8 or UTF-8), MARCXML, Dublin Core XML or item packages."""
+    from store.importing import ImportError_, run_import
+
+    store = open_store()
+    try:
+        summary = run_import(store, list(paths), fmt=fmt, set_spec=set_spec,
+                             id_prefix=id_prefix, progress=sys.stderr.isatty())
+    except ImportError_ as error:
+        raise click.ClickException(str(error)) from None
+    for problem in summary.problems:
+        click.echo(problem, err=True)
+    click.echo(summary.line())
+    if summary.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("url")
+@click.option("--metadata-prefix", default="oai_dc", show_default=True,
+              help="Metadata format to harvest (oai_dc or marc21).")
+@click.option("--set", "set_spec", default=None, help="Harvest only this set.")
+@click.option("--from", "from_", default=None, help="Harvest records changed since (UTC).")
+@click.option("--until", default=None, help="Harvest records changed until (UTC).")
+@click.option("--id-prefix", default="", help="Put this before every item id.")
+def harvest(url: str, metadata_prefix: str, set_spec: str | None, from_: str | None,
+            until: str | None, id_prefix: str) -> None:
+    """Harvest another OAI-PMH provider into the store, incrementally."""
+    from oai.harvest import HarvestError, run_harvest
+
+    store = open_store()
+    try:
+        summary = run_harvest(store, url, metadata_prefix=metadata_prefix, set_spec=set_spec,
+                              from_=from_, until=until, id_prefix=id_prefix,
+                              progress=sys.stderr.isatty())
+    except HarvestError as error:
+        raise click.ClickException(str(error)) from None
+    for problem in summary.problems:
+        click.echo(problem, err=True)
+    click.echo(summary.line())
+    if summary.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="THUVIENSO_HOST")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              envvar="THUVIENSO_PORT")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              envvar="THUVIENSO_WORKERS")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (production server)."""
+    from web.serve import serve as run
+
+    open_store().dispose()  # migrate once, before the workers start
+    run(host, port, workers)
+
+
+@main.command("stats")
+def stats_() -> None:
+    """Counts of items, pages, sets, deleted items and readers."""
+    from store.queries import stats
+
+    store = open_store()
+    with store.reading() as session:
+        counts = stats(session)
+    for name in ("items", "pages", "sets", "deleted", "readers"):
+        click.echo(f"{name}: {getattr(counts, name)}")

@@ -1,0 +1,5 @@
+"""Routes (being written)."""
+
+from flask import Blueprint
+
+oai_bp = Blueprint("oai", __name__)

@@ -1,0 +1,39 @@
+"""`thuvienso serve`: the app under gunicorn, configured in code (no config file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+# OAI-PMH GET requests of up to 8 kB must reach the app (gunicorn's default is 4094 bytes).
+LIMIT_REQUEST_LINE = 8190
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """Runs web.app:create_app() in gunicorn workers; each worker builds its own app."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # type: ignore[no-untyped-def]
+        from web.app import create_app
+
+        return create_app()
+
+
+def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
+    GunicornServer({
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "timeout": 60,
+        "accesslog": "-",
+    }).run()
