@@ -73,7 +73,7 @@ def search_items(session: Session, query: str, limit: int = 20, offset: int = 0)
     if not terms:
         return SearchPage([], 0)
     if session.get_bind().dialect.name == "sqlite":
-        expr = " ".join('"%s"' % w for w in terms)
+        expr = " ".join(f'"{w}"' for w in terms)
         total = session.execute(text("SELECT count(*) FROM item_fts WHERE item_fts MATCH :q"),
                                 {"q": expr}).scalar_one()
         rows = session.execute(text(

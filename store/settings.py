@@ -56,7 +56,8 @@ def _coerce(name: str, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+            message = f"{PREFIX}{name.upper()} must be a whole number, not {raw!r}"
+            raise ValueError(message) from None
     return raw
 
 

@@ -1,0 +1,43 @@
+# thuvienso — the entry point for people. `make demo` serves the demo, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+MIRADOR := web/static/vendor/mirador/mirador.min.js
+VALIDATOR := .iiif-validator/bin/iiif-validate.py
+
+.PHONY: install demo test lint bench clean
+
+$(BIN)/thuvienso: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(MIRADOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/mirador/dist/mirador.min.js $@
+
+$(VALIDATOR):
+	$(PYTHON) -m venv .iiif-validator
+	.iiif-validator/bin/pip install --quiet iiif-validator
+
+install: $(BIN)/thuvienso $(MIRADOR)
+
+demo: install
+	$(BIN)/thuvienso init
+	@if $(BIN)/thuvienso stats | grep -q '^items: 0$$'; then $(BIN)/thuvienso demo; fi
+	$(BIN)/thuvienso serve --host 127.0.0.1 --port $(PORT) --workers 2
+
+test: install $(VALIDATOR)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .iiif-validator node_modules web/static/vendor build *.egg-info

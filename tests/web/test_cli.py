@@ -1,0 +1,34 @@
+"""The command line: schema, counts, and one-sentence errors for a user's mistakes."""
+
+from __future__ import annotations
+
+from web.cli import main
+
+
+def test_init_creates_then_reports_an_up_to_date_schema(runner):
+    first = runner.invoke(main, ["init"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(main, ["init"])
+    assert second.output.strip() == "schema already up to date"
+
+
+def test_stats_counts_an_empty_store(runner):
+    result = runner.invoke(main, ["stats"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["items: 0", "pages: 0", "sets: 0", "deleted: 0",
+                                          "readers: 0"]
+
+
+def test_unreachable_database_is_one_sentence_and_exit_1(runner, monkeypatch):
+    monkeypatch.setenv("THUVIENSO_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    result = runner.invoke(main, ["stats"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot open the store at")
+    assert "Traceback" not in result.output
+
+
+def test_bad_number_in_a_setting_is_one_sentence(runner, monkeypatch):
+    monkeypatch.setenv("THUVIENSO_OAI_PAGE_SIZE", "many")
+    result = runner.invoke(main, ["stats"])
+    assert result.exit_code == 1
+    assert "THUVIENSO_OAI_PAGE_SIZE must be a whole number" in result.output
