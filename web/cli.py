@@ -141,3 +141,76 @@ def stats_() -> None:
         counts = stats(session)
     for name in ("items", "pages", "sets", "deleted", "readers"):
         click.echo(f"{name}: {getattr(counts, name)}")
+
+
+@main.group()
+def reader() -> None:
+    """Reader accounts: free accounts valid until a date."""
+
+
+def _run_reader(action):  # type: ignore[no-untyped-def]
+    from store.readers import ReaderError
+
+    store = open_store()
+    try:
+        with store.session() as session:
+            return action(session)
+    except ReaderError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@reader.command("add")
+@click.argument("login")
+@click.option("--expires", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day the account is valid (YYYY-MM-DD).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of generating one.")
+def reader_add(login: str, expires, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
+    """Create a reader account; prints the generated password once."""
+    import secrets
+
+    from store.readers import add_reader
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(9)
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    record = _run_reader(lambda s: add_reader(s, login, password, expires.date()))
+    click.echo(f"reader {record.login} added, valid until {record.expires.isoformat()}")
+    if not password_stdin:
+        click.echo(f"password: {password}")
+
+
+@reader.command("list")
+def reader_list() -> None:
+    """List reader accounts with their expiry dates."""
+    from datetime import date
+
+    from store.readers import list_readers
+
+    today = date.today()
+    for record in _run_reader(list_readers):
+        state = "disabled" if record.disabled else ("active" if record.active_on(today)
+                                                     else "expired")
+        click.echo(f"{record.login}\t{record.expires.isoformat()}\t{state}")
+
+
+@reader.command("disable")
+@click.argument("login")
+def reader_disable(login: str) -> None:
+    """Disable a reader account at once."""
+    from store.readers import disable_reader
+
+    record = _run_reader(lambda s: disable_reader(s, login))
+    click.echo(f"reader {record.login} disabled")
+
+
+@reader.command("extend")
+@click.argument("login")
+@click.option("--expires", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="New last day the account is valid (YYYY-MM-DD).")
+def reader_extend(login: str, expires) -> None:  # type: ignore[no-untyped-def]
+    """Extend (and re-enable) a reader account."""
+    from store.readers import extend_reader
+
+    record = _run_reader(lambda s: extend_reader(s, login, expires.date()))
+    click.echo(f"reader {record.login} valid until {record.expires.isoformat()}")
