@@ -1,0 +1,46 @@
+"""The single gate of the Image API: may this requester see this page image?
+
+Every info.json and image response passes through `check()`. The web layer says who is asking
+(a `Requester`); a reader-accounts or IIIF Auth layer plugs in by filling `Requester.reader`
+for signed-in readers with a valid account, and, if it needs other rules, by passing its own
+`policy` (same signature as `default_policy`) and `services` (the Auth service blocks that a
+401 info.json should carry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from iiif.image_errors import IIIFError
+from store.records import PageImage
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who is asking: anonymous unless a reader identity has been established upstream."""
+
+    reader: str | None = None  # login of a signed-in reader whose account is valid now
+
+
+ANONYMOUS = Requester()
+Policy = Callable[[PageImage, Requester], bool]
+
+
+def default_policy(page: PageImage, requester: Requester) -> bool:
+    """`open` images for everyone; `readers` images for a signed-in reader; nothing else."""
+    if page.access == "open":
+        return True
+    return page.access == "readers" and requester.reader is not None
+
+
+def is_public(page: PageImage) -> bool:
+    """Whether responses may be cached by shared caches (Cache-Control public)."""
+    return page.access == "open"
+
+
+def check(page: PageImage, requester: Requester, policy: Policy = default_policy) -> None:
+    """Pass silently, or raise the 401 that every refused image gets."""
+    if not policy(page, requester):
+        raise IIIFError(401, "", "this image is not open to the public; sign in as a reader "
+                                 "with access to it")

@@ -1,0 +1,22 @@
+"""The one error type of the Image API: a status, the parameter at fault and a short reason."""
+
+from __future__ import annotations
+
+
+class IIIFError(Exception):
+    """An Image API refusal, shown to the client as plain text with its HTTP status."""
+
+    def __init__(self, status: int, parameter: str, text: str) -> None:
+        super().__init__(f"{status} {parameter}: {text}")
+        self.status = status
+        self.parameter = parameter
+        self.text = text
+
+    def body(self) -> str:
+        """The plain-text response body (one line, no stack trace)."""
+        return f"{self.parameter}: {self.text}\n" if self.parameter else f"{self.text}\n"
+
+
+def bad(parameter: str, text: str) -> IIIFError:
+    """A 400 Bad Request for one parameter."""
+    return IIIFError(400, parameter, text)

@@ -1,0 +1,145 @@
+"""The Image API service: from a parsed request to bytes and headers, with no web framework.
+
+`ImageService` is made once per process. It is given a `lookup(image_id)` that reads a
+`PageImage` from the store; the web layer passes the requester and the base URL, checks the
+conditional headers against `Answer.etag`/`Answer.last_modified`, and only then calls
+`Answer.produce()`, so a 304 never decodes a pixel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pyvips
+
+from iiif import access, image_info, image_render, pyramid
+from iiif.image_cache import FileStore, ResponseCache, key_name
+from iiif.image_errors import IIIFError
+from iiif.image_request import Limits, Resolved, parse, resolve
+from store.records import PageImage
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,159}")
+MAX_AGE = 86400
+LOOKUP_TTL = 2.0  # seconds a page's store row (and so its access level) is reused
+Lookup = Callable[[str], PageImage | None]
+
+
+@dataclass
+class Answer:
+    """A response to be: the body is made only when `produce()` is called."""
+
+    media_type: str
+    etag: str
+    last_modified: datetime
+    headers: dict[str, str]
+    produce: Callable[[], bytes]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def service_id(base: str, image_id: str) -> str:
+    """The image service's URL: `{base}/iiif/image/{escaped id}` (base without slash)."""
+    return f"{base.rstrip('/')}/iiif/image/{quote(image_id, safe='')}"
+
+
+class ImageService:
+    """Info and image responses of one data dir (share one per process; thread-safe)."""
+
+    def __init__(self, data_path: Path, limits: Limits, cache_bytes: int, lookup: Lookup,
+                 policy: access.Policy = access.default_policy,
+                 services: Callable[[PageImage], list[dict[str, Any]]] | None = None) -> None:
+        self.data_path = data_path
+        self.limits = limits
+        self.lookup = lookup
+        self.policy = policy
+        self.services = services
+        self.tiles = FileStore(data_path / "iiif" / "tiles")
+        self.cache = ResponseCache(data_path / "iiif" / "cache", cache_bytes)
+        self._pages: dict[str, tuple[float, PageImage]] = {}
+        self._lock = threading.Lock()
+
+    # -- the image and who may see it -------------------------------------------------
+    def page(self, image_id: str, requester: access.Requester) -> PageImage:
+        """The page image, or 404 (unknown) / 401 (refused by the access gate)."""
+        if not ID_PATTERN.fullmatch(image_id):
+            raise IIIFError(404, "identifier", "no image has this identifier")
+        now = time.monotonic()
+        hit = self._pages.get(image_id)
+        if hit and hit[0] > now:
+            page = hit[1]
+        else:
+            found = self.lookup(image_id)
+            if found is None:
+                raise IIIFError(404, "identifier", "no image has this identifier")
+            page = found
+            with self._lock:
+                if len(self._pages) > 10_000:
+                    self._pages.clear()
+                self._pages[image_id] = (now + LOOKUP_TTL, page)
+        access.check(page, requester, self.policy)
+        return page
+
+    def forget(self) -> None:
+        """Drop remembered store rows (after an access change, in tests)."""
+        with self._lock:
+            self._pages.clear()
+
+    def _cache_control(self, page: PageImage) -> str:
+        return f"public, max-age={MAX_AGE}" if access.is_public(page) else "private, max-age=600"
+
+    # -- info.json --------------------------------------------------------------------
+    def info(self, image_id: str, base: str, requester: access.Requester,
+             jsonld: bool) -> Answer:
+        """info.json; its `id` is built from `base`, so it equals the URL asked for."""
+        page = self.page(image_id, requester)
+        doc = image_info.info(service_id(base, image_id), page.width, page.height, self.limits,
+                              self.services(page) if self.services else None)
+        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        media = image_info.JSONLD_TYPE if jsonld else "application/json"
+        return Answer(media, key_name(page.checksum, media, body.decode()), page.datestamp,
+                      {"Cache-Control": self._cache_control(page), "Vary": "Accept",
+                       "Link": f'<{image_info.PROFILE_URI}>;rel="profile"'},
+                      lambda: body, {"doc": doc})
+
+    # -- image requests ---------------------------------------------------------------
+    def image(self, image_id: str, region: str, size: str, rotation: str, quality_format: str,
+              base: str, requester: access.Requester) -> Answer:
+        """An image response; syntax, limits and access are all checked before any decoding."""
+        req = parse(region, size, rotation, quality_format)
+        page = self.page(image_id, requester)
+        r = resolve(req, page.width, page.height, self.limits)
+        name = key_name(page.checksum or page.image_path, pyramid.VERSION, r.render_key)
+        canonical = f"{service_id(base, image_id)}/{r.canonical}"
+        headers = {"Cache-Control": self._cache_control(page),
+                   "Link": f'<{canonical}>;rel="canonical", '
+                           f'<{image_info.PROFILE_URI}>;rel="profile"'}
+        return Answer(r.media_type, name, page.datestamp, headers,
+                      lambda: self._produce(page, r, name), {"canonical": canonical})
+
+    def pyramid_of(self, page: PageImage) -> Path:
+        """The page's pyramid, converted now if this is its first use."""
+        checksum = page.checksum or key_name(page.image_path)
+        return pyramid.ensure_pyramid(page.image_path,
+                                      pyramid.pyramid_path(self.data_path, checksum))
+
+    def _produce(self, page: PageImage, r: Resolved, name: str) -> bytes:
+        grid = image_info.grid_scale(r, page.width, page.height) is not None
+        store = self.tiles if grid else self.cache
+        data = store.get(name)
+        if data is not None:
+            return data
+        path = self.pyramid_of(page)
+        try:
+            data = image_render.render(path, pyramid.levels(path), page.width, page.height, r)
+        except pyvips.Error as exc:
+            raise IIIFError(404, "identifier", "this image cannot be rendered") from exc
+        store.put(name, data)
+        return data

@@ -1,0 +1,85 @@
+"""Pyramidal TIFFs: each scan converted once into JPEG-compressed 512-px tiles, one TIFF page
+per level (the layout IIPImage reads too), kept under `{data_dir}/iiif/pyramids/`.
+
+Conversion is lazy, atomic (write, then rename) and serialised per scan by a file lock, so
+two workers or threads asking at once convert it once and nobody sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import os
+import threading
+from pathlib import Path
+
+import pyvips
+
+from iiif.image_errors import IIIFError
+from iiif.image_info import TILE
+
+VERSION = "v1"  # bump when the conversion changes, so old pyramids are not reused
+QUALITY = 85
+
+
+def pyramid_path(data_path: Path, checksum: str) -> Path:
+    """Where the pyramid of the scan with this sha256 lives (content-addressed)."""
+    return data_path / "iiif" / "pyramids" / checksum[:2] / f"{checksum}.{VERSION}.tif"
+
+
+def ensure_pyramid(source: str, target: Path) -> Path:
+    """The pyramid at `target`, converted from `source` first if it is not there yet."""
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if target.exists():  # another worker made it while we waited
+                return target
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            try:
+                convert(source, tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
+def normalise(image: pyvips.Image) -> pyvips.Image:
+    """8-bit sRGB (or 8-bit grey), no alpha: what every response is made from."""
+    if image.interpretation == "cmyk" or image.get_typeof("icc-profile-data"):
+        with contextlib.suppress(pyvips.Error):  # a broken profile: plain conversion below
+            image = image.icc_transform("srgb", embedded=True)
+    if image.hasalpha():
+        image = image.flatten(background=[255] * (image.bands - 1))
+    grey = image.interpretation in ("b-w", "grey16") or image.bands == 1
+    image = image.colourspace("b-w" if grey else "srgb")
+    if image.format != "uchar":
+        image = image.cast("uchar")
+    return image.extract_band(0, n=1 if grey else 3)
+
+
+def convert(source: str, target: Path) -> None:
+    """Write the tiled pyramid of `source` to `target` (404 if the scan cannot be read)."""
+    try:
+        image = normalise(pyvips.Image.new_from_file(source, access="sequential"))
+        image.tiffsave(str(target), tile=True, pyramid=True, compression="jpeg", Q=QUALITY,
+                       tile_width=TILE, tile_height=TILE, keep="none")
+    except pyvips.Error as exc:
+        raise IIIFError(404, "identifier", "the scan of this image cannot be read") from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def levels(path: Path) -> tuple[tuple[int, int], ...]:
+    """(width, height) of each pyramid level, largest first (pyramids never change)."""
+    first = pyvips.Image.new_from_file(str(path))
+    pages = first.get("n-pages") if first.get_typeof("n-pages") else 1
+    out = [(first.width, first.height)]
+    for page in range(1, pages):
+        level = pyvips.Image.new_from_file(str(path), page=page)
+        out.append((level.width, level.height))
+    return tuple(out)
