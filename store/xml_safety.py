@@ -1,0 +1,74 @@
+"""Safe XML reading: no entities, no DTDs, no network, no huge trees; forbidden characters out.
+
+Every XML file the importers read goes through `clean_xml_bytes` and then `safe_iterparse`.
+A document type declaration is refused outright (a catalogue record never needs one, and that is
+where external entities and entity-expansion bombs live), so nothing is ever expanded or fetched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+from lxml import etree
+
+# XML 1.0 allows #x9 #xA #xD, #x20-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# In UTF-8 (or any ASCII-compatible single-byte encoding) the C0 controls are single bytes,
+# U+FFFE/U+FFFF are EF BF BE/BF; character references to them are rejected by parsers too.
+_FORBIDDEN_BYTES = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]"
+    rb"|&#(?:x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])"
+    rb"|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5[5-7][0-9]{3}|6553[45]));",
+    re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+class UnsafeXML(ValueError):
+    """A document that declares a DTD or entities; it is refused, never expanded."""
+
+
+def clean_text(value: str) -> tuple[str, int]:
+    """A text without the characters XML 1.0 forbids, and how many were removed."""
+    cleaned, count = _FORBIDDEN_TEXT.subn("", value)
+    return cleaned, count
+
+
+def clean_xml_bytes(data: bytes) -> tuple[bytes, int]:
+    """The document without forbidden characters (raw or as character references), and a count.
+
+    Raises UnsafeXML for a document with a DOCTYPE or an ENTITY declaration.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16").encode("utf-8")
+        data = re.sub(rb"^(<\?xml[^>]*?encoding=[\"'])utf-16([\"'])", rb"\1UTF-8\2", data,
+                      flags=re.IGNORECASE)
+    if _DOCTYPE.search(data):
+        raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
+    return _FORBIDDEN_BYTES.subn(b"", data)
+
+
+def safe_parser() -> etree.XMLParser:
+    """An lxml parser that resolves no entities, loads no DTD and never uses the network."""
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                           dtd_validation=False, huge_tree=False, remove_comments=True,
+                           remove_pis=True)
+
+
+def safe_fromstring(data: bytes) -> etree._Element:
+    """Parse a small, already cleaned document safely."""
+    if _DOCTYPE.search(data):
+        raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
+    return etree.fromstring(data, safe_parser())
+
+
+def safe_iterparse(data: bytes, tags: Iterable[str]) -> Iterator[etree._Element]:
+    """Elements with these (Clark-notation) tags as they end; each is freed after use."""
+    if _DOCTYPE.search(data):
+        raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
+    context = etree.iterparse(io.BytesIO(data), events=("end",), tag=list(tags),
+                              resolve_entities=False, load_dtd=False, no_network=True,
+                              huge_tree=False, remove_comments=True, remove_pis=True)
+    for _event, element in context:
+        yield element
