@@ -1,0 +1,52 @@
+"""UTC datestamps: the two OAI-PMH granularities, parsing and formatting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from oai.errors import OAIError
+
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+_SECONDS = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z",
+                      re.ASCII)
+ONE_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class UTCDate:
+    """A from/until argument: naive UTC datetime and whether it was given to the day."""
+
+    value: datetime
+    day_granularity: bool
+
+
+def parse_utc(raw: str, name: str) -> UTCDate:
+    """Parse YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ; anything else is badArgument."""
+    match = _SECONDS.fullmatch(raw) or _DAY.fullmatch(raw)
+    if not match:
+        raise OAIError("badArgument",
+                       f"{name} must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC)")
+    try:
+        value = datetime(*(int(part) for part in match.groups()))  # type: ignore[misc]
+    except ValueError:
+        raise OAIError("badArgument", f"{name} is not a valid date") from None
+    return UTCDate(value, len(match.groups()) == 3)
+
+
+def end_of(date: UTCDate) -> datetime:
+    """The last second an inclusive until covers."""
+    if date.day_granularity:
+        return date.value.replace(hour=23, minute=59, second=59)
+    return date.value
+
+
+def format_utc(value: datetime) -> str:
+    """YYYY-MM-DDThh:mm:ssZ of a naive UTC datetime."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_stamp(raw: str) -> datetime:
+    """A datestamp written by format_utc (ValueError otherwise)."""
+    return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ")

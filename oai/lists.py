@@ -1,0 +1,106 @@
+"""Paging of ListIdentifiers and ListRecords: windows, keyset pages and resumption tokens.
+
+The first page fixes the harvest's upper bound: its responseDate minus one second (datestamps
+are to the second). Every later page carries that bound in its token, so a record changed
+during the harvest leaves the list (its new datestamp is later) instead of coming twice, and
+a record left alone is returned exactly once. The next incremental harvest, from the first
+page's responseDate, picks up what changed. If something was written in the very second the
+harvest starts, the first page waits for the next second so the bound falls between the two.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from lxml import etree
+
+from oai import tokens
+from oai.dates import ONE_SECOND, format_utc
+from oai.envelope import SPEC, Context, T, start
+from oai.errors import OAIError
+from oai.formats import MetadataFormat
+from oai.records import metadata_format
+from oai.request import OAIRequest
+from store import listing
+from store.records import ItemRecord
+
+Emit = Callable[[Context, etree._Element, ItemRecord, MetadataFormat], None]
+MAX_CLOCK_SKEW = 2 * ONE_SECOND
+
+
+def _first(ctx: Context, request: OAIRequest) -> tuple[datetime, tokens.Position]:
+    """The responseDate and the position before the first page of a new list."""
+    fmt = metadata_format(request.args["metadataPrefix"])
+    spec = request.args.get("set", "")
+    now = ctx.clock()
+    latest = listing.latest_datestamp(ctx.session)
+    if latest is not None and now <= latest <= now + MAX_CLOCK_SKEW and (
+            request.until is None or request.until >= now):
+        time.sleep(1.0 - time.time() % 1.0 + 0.002)  # let the busy second end
+        now = ctx.clock()
+    until = now - ONE_SECOND
+    if request.until is not None:
+        until = min(until, request.until)
+    return now, tokens.Position(request.verb, fmt.prefix, spec, request.from_, until,
+                                datetime.min, "", 0, -1)
+
+
+def _window(ctx: Context, position: tokens.Position) -> listing.Window:
+    set_pks: tuple[int, ...] | None = None
+    if position.set_spec:
+        if not listing.has_sets(ctx.session):
+            raise OAIError("noSetHierarchy", "this repository has no sets")
+        set_pks = listing.set_pks(ctx.session, position.set_spec) \
+            if SPEC.fullmatch(position.set_spec) else ()
+        if not set_pks:
+            raise OAIError("noRecordsMatch", "there is no such set")
+    return listing.Window(position.from_, position.until, set_pks)
+
+
+def build_list(ctx: Context, request: OAIRequest, emit: Emit) -> etree._Element:
+    """One page of ListIdentifiers or ListRecords, with its resumptionToken."""
+    secret = ctx.settings.secret_key
+    if request.token is not None:
+        position = tokens.decode(request.token, secret, request.verb)
+        now = ctx.clock()
+    else:
+        now, position = _first(ctx, request)
+    fmt = metadata_format(position.prefix)
+    window = _window(ctx, position)
+    if position.from_ is not None and position.from_ > position.until:
+        raise OAIError("noRecordsMatch", "no record has changed in this window")
+    size = max(1, ctx.settings.oai_page_size)
+    after = (position.last_datestamp, position.last_id) if position.total >= 0 else None
+    items = listing.page(ctx.session, window, after, size + 1,
+                         with_metadata=request.verb == "ListRecords",
+                         with_source=fmt.needs_source and request.verb == "ListRecords")
+    if not items:
+        raise OAIError("noRecordsMatch", "no record matches the request")
+    total = position.total if position.total >= 0 else listing.count(ctx.session, window)
+    root = start(ctx, now, request)
+    verb = etree.SubElement(root, T[request.verb])
+    for item in items[:size]:
+        emit(ctx, verb, item, fmt)
+    cursor = position.cursor
+    if len(items) > size:
+        last = items[size - 1]
+        following = tokens.Position(request.verb, fmt.prefix, position.set_spec,
+                                    position.from_, position.until, last.datestamp,
+                                    last.item_id, cursor + size, max(total, cursor + size + 1))
+        element = etree.SubElement(verb, T["resumptionToken"])
+        element.text = tokens.encode(following, secret)
+    elif request.token is not None:
+        element = etree.SubElement(verb, T["resumptionToken"])
+    else:
+        return root
+    element.set("completeListSize", str(max(total, cursor + min(len(items), size))))
+    element.set("cursor", str(cursor))
+    return root
+
+
+def describe_token(position: tokens.Position) -> str:
+    """A readable summary of a position (for logs and tests)."""
+    return (f"{position.verb} {position.prefix} set={position.set_spec or '-'} "
+            f"until={format_utc(position.until)} after={position.last_id or '-'}")

@@ -1,0 +1,51 @@
+"""The data provider: raw request bytes in, a complete OAI-PMH response document out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from lxml import etree
+from sqlalchemy.orm import Session
+
+from oai.envelope import Context, error_response, serialise
+from oai.errors import OAIError
+from oai.request import OAIRequest, parse_request, split_query
+from oai.verbs import (
+    get_record,
+    identify,
+    list_identifiers,
+    list_metadata_formats,
+    list_records,
+    list_sets,
+)
+from store.settings import Settings
+
+CONTENT_TYPE = "text/xml; charset=UTF-8"
+BUILDERS: dict[str, Callable[[Context, OAIRequest], etree._Element]] = {
+    "Identify": identify.build,
+    "ListMetadataFormats": list_metadata_formats.build,
+    "ListSets": list_sets.build,
+    "GetRecord": get_record.build,
+    "ListIdentifiers": list_identifiers.build,
+    "ListRecords": list_records.build,
+}
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, to the second."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def respond(session: Session, settings: Settings, query: bytes, base_url: str,
+            manifest_url: Callable[[str], str],
+            clock: Callable[[], datetime] = utc_now) -> bytes:
+    """Answer one OAI-PMH request given as urlencoded bytes (GET query or POST body)."""
+    ctx = Context(session, settings, base_url, manifest_url, clock)
+    request: OAIRequest | None = None
+    try:
+        request = parse_request(split_query(query))
+        root = BUILDERS[request.verb](ctx, request)
+    except OAIError as error:
+        root = error_response(ctx, request, error)
+    return serialise(root)

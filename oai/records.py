@@ -1,0 +1,60 @@
+"""Headers and records of items, shared by GetRecord, ListIdentifiers and ListRecords."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from oai.dates import format_utc
+from oai.envelope import SPEC, Context, T
+from oai.errors import OAIError
+from oai.formats import FORMATS, MetadataFormat
+from store.queries import ITEM_ID
+from store.records import ItemRecord
+
+
+def metadata_format(prefix: str) -> MetadataFormat:
+    """The format of a prefix, or cannotDisseminateFormat."""
+    found = FORMATS.get(prefix)
+    if found is None:
+        raise OAIError("cannotDisseminateFormat",
+                       f"this repository offers {', '.join(FORMATS)} only")
+    return found
+
+
+def item_id_of(ctx: Context, identifier: str) -> str | None:
+    """The item id inside one of this repository's OAI identifiers, else None."""
+    if not identifier.startswith(ctx.id_prefix):
+        return None
+    item_id = identifier[len(ctx.id_prefix):]
+    return item_id if ITEM_ID.fullmatch(item_id) else None
+
+
+def set_specs(record: ItemRecord) -> list[str]:
+    """The record's sets with their ancestors (a record in a:b is in a), well-formed only."""
+    specs: set[str] = set()
+    for spec in record.sets:
+        if SPEC.fullmatch(spec):
+            parts = spec.split(":")
+            specs.update(":".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return sorted(specs)
+
+
+def header(ctx: Context, parent: etree._Element, record: ItemRecord) -> None:
+    """Append the record's <header> (status="deleted" for a tombstone)."""
+    element = etree.SubElement(parent, T["header"])
+    if record.deleted:
+        element.set("status", "deleted")
+    etree.SubElement(element, T["identifier"]).text = ctx.oai_identifier(record.item_id)
+    etree.SubElement(element, T["datestamp"]).text = format_utc(record.datestamp)
+    for spec in set_specs(record):
+        etree.SubElement(element, T["setSpec"]).text = spec
+
+
+def record(ctx: Context, parent: etree._Element, item: ItemRecord,
+           fmt: MetadataFormat) -> None:
+    """Append the <record>: header, and metadata unless the item is deleted."""
+    element = etree.SubElement(parent, T["record"])
+    header(ctx, element, item)
+    if not item.deleted:
+        manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
+        fmt.build(etree.SubElement(element, T["metadata"]), item, manifest)

@@ -1,0 +1,121 @@
+"""Keyset queries for OAI-PMH lists: pages in (datestamp, item_id) order, never OFFSET.
+
+The order is the index ix_item_datestamp_id. A list is a window (from, until, set); a page
+starts after the last (datestamp, item_id) of the one before, so page 10 000 costs what
+page 1 costs. Deleted items (tombstones) are listed too, flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from store.models import Item, ItemSet, MetadataValue, OAISet
+from store.records import DCValue, ItemRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which items a list covers: datestamp from..until (inclusive), in any of these sets."""
+
+    from_: datetime | None
+    until: datetime | None
+    set_pks: tuple[int, ...] | None = None  # None: every item
+
+
+def has_sets(session: Session) -> bool:
+    """Whether the repository has any set."""
+    return session.scalar(select(OAISet.pk).limit(1)) is not None
+
+
+def set_pks(session: Session, spec: str) -> tuple[int, ...]:
+    """The set of this spec and all its descendants (a record in a:b is in a)."""
+    query = select(OAISet.pk).where(
+        (OAISet.spec == spec) | OAISet.spec.startswith(spec + ":", autoescape=True))
+    return tuple(session.scalars(query))
+
+
+def earliest_datestamp(session: Session) -> datetime | None:
+    """The oldest datestamp of any item, tombstones included."""
+    return session.scalar(select(Item.datestamp).order_by(Item.datestamp).limit(1))
+
+
+def latest_datestamp(session: Session) -> datetime | None:
+    """The newest datestamp of any item, tombstones included."""
+    return session.scalar(select(Item.datestamp).order_by(Item.datestamp.desc()).limit(1))
+
+
+def _filtered(query: Select, window: Window) -> Select:  # type: ignore[type-arg]
+    if window.from_ is not None:
+        query = query.where(Item.datestamp >= window.from_)
+    if window.until is not None:
+        query = query.where(Item.datestamp <= window.until)
+    if window.set_pks is not None:
+        query = query.where(exists().where(ItemSet.item_pk == Item.pk,
+                                           ItemSet.set_pk.in_(window.set_pks)))
+    return query
+
+
+def count(session: Session, window: Window) -> int:
+    """How many items (tombstones included) the window holds."""
+    return int(session.scalar(_filtered(select(func.count()).select_from(Item), window)) or 0)
+
+
+def _columns(with_source: bool) -> list:  # type: ignore[type-arg]
+    columns = [Item.pk, Item.item_id, Item.access, Item.deleted, Item.created, Item.datestamp,
+               Item.rights_uri, Item.page_count, Item.source_format]
+    if with_source:
+        columns.append(Item.source_record)
+    return columns
+
+
+def page(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
+         with_metadata: bool, with_source: bool = False) -> list[ItemRecord]:
+    """Up to `limit` items of the window after a position, in (datestamp, item_id) order.
+
+    Records carry their sets; with_metadata adds their Dublin Core values, with_source the
+    original record they were imported from. Pages are not loaded.
+    """
+    query = _filtered(select(*_columns(with_source)), window)
+    if after is not None:
+        last_stamp, last_id = after
+        query = query.where(or_(Item.datestamp > last_stamp,
+                                and_(Item.datestamp == last_stamp, Item.item_id > last_id)))
+    rows = session.execute(query.order_by(Item.datestamp, Item.item_id).limit(limit)).all()
+    return _records(session, rows, with_metadata, with_source)
+
+
+def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord | None:
+    """One item (tombstones too) with metadata and sets, without pages."""
+    rows = session.execute(select(*_columns(with_source)).where(Item.item_id == item_id)).all()
+    found = _records(session, rows, True, with_source)
+    return found[0] if found else None
+
+
+def _records(session: Session, rows: list, with_metadata: bool,  # type: ignore[type-arg]
+             with_source: bool) -> list[ItemRecord]:
+    if not rows:
+        return []
+    pks = [row.pk for row in rows]
+    sets: dict[int, list[str]] = {}
+    for item_pk, spec in session.execute(
+            select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
+            .where(ItemSet.item_pk.in_(pks)).order_by(ItemSet.item_pk, OAISet.spec)):
+        sets.setdefault(item_pk, []).append(spec)
+    values: dict[int, list[DCValue]] = {}
+    if with_metadata:
+        for item_pk, element, value, lang in session.execute(
+                select(MetadataValue.item_pk, MetadataValue.element, MetadataValue.value,
+                       MetadataValue.lang)
+                .where(MetadataValue.item_pk.in_(pks))
+                .order_by(MetadataValue.item_pk, MetadataValue.position)):
+            values.setdefault(item_pk, []).append(DCValue(element, value, lang))
+    return [ItemRecord(
+        item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
+        datestamp=row.datestamp, metadata=tuple(values.get(row.pk, ())),
+        sets=tuple(sets.get(row.pk, ())), source_format=row.source_format,
+        source_record=row.source_record if with_source else None, rights_uri=row.rights_uri,
+        page_count=row.page_count) for row in rows]
