@@ -101,3 +101,12 @@ def members(session: Session, item_ids: Iterable[str]) -> dict[str, Member]:
             dates=tuple(v.value for v in mine if v.element == "date"),
             first_page=first, page_count=row.page_count)
     return out
+
+
+def set_counts(session: Session) -> dict[str, int]:
+    """Live items filed directly in each set, by spec (sets without items are left out)."""
+    rows = session.execute(select(OAISet.spec, func.count(Item.pk))
+                           .join(ItemSet, ItemSet.set_pk == OAISet.pk)
+                           .join(Item, Item.pk == ItemSet.item_pk)
+                           .where(Item.deleted.is_(False)).group_by(OAISet.spec))
+    return {spec: int(n) for spec, n in rows}

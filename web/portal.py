@@ -1,5 +1,203 @@
-"""Routes (being written)."""
+"""The reader portal: search, browsing by set, item pages with Mirador; Vietnamese first."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+
+from iiif.collection import child_sets, member_label
+from iiif.manifest import thumbnail_size
+from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
+from iiif.presentation_links import OAI_FORMATS
+from store.presentation_queries import Member, members, set_counts
+from store.queries import get_item, list_sets, set_item_ids
+from store.search import search_items
+from web.app import settings_of, store_of
+from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
+from web.presentation_routes import links
 
 portal_bp = Blueprint("portal", __name__)
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+MAX_QUERY_CHARS = 2_000
+SET_FILTER_LIMIT = 5_000  # hits read when a search is narrowed to one set
+RESULT_THUMB_BOX = 120
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+WEB = Path(__file__).resolve().parent
+MIRADOR_FILES = (WEB / "static" / "vendor" / "mirador" / "mirador.min.js",
+                 WEB.parent / "node_modules" / "mirador" / "dist" / "mirador.min.js")
+
+
+def language() -> str:
+    """?lang= (remembered in a cookie), else the cookie, else Vietnamese."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    cookie = request.cookies.get("lang")
+    return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def pick(value: LanguageMap, lang: str) -> str:
+    """One text of a language map: the reader's language, else untagged, else any."""
+    for key in (lang, "none", "vi", "en"):
+        if value.get(key):
+            return value[key][0]
+    return next(iter(value.values()))[0]
+
+
+@portal_bp.context_processor
+def helpers() -> dict[str, object]:
+    lang = language()
+
+    def t(key: str, **values: object) -> str:
+        return translate(key, lang, **values)
+
+    def switch_url(to: str) -> str:
+        args = request.args.to_dict()
+        args["lang"] = to
+        return f"{request.path}?{urlencode(args)}"
+
+    return {"t": t, "lang": lang, "switch_url": switch_url, "pick": pick}
+
+
+def content_security_policy() -> str:
+    """The policy Mirador 4 works under (mirador.md): inline styles, no inline scripts."""
+    extra = ""
+    base = settings_of(current_app).base_url
+    if base:
+        parts = urlsplit(base)
+        extra = f" {parts.scheme}://{parts.netloc}"
+    return ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self'{extra}; connect-src 'self'{extra}; frame-src 'self'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+@portal_bp.after_request
+def security_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = content_security_policy()
+        response.headers["Content-Language"] = language()
+        response.headers["Vary"] = "Cookie"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.args.get("lang") in LANGUAGES:
+        response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One result row as the templates show it."""
+
+    item_id: str
+    title: str
+    creators: tuple[str, ...]
+    dates: tuple[str, ...]
+    thumb: str | None
+    thumb_size: tuple[int, int]
+    access: str
+    page_count: int
+
+
+def hit(member: Member, lang: str) -> Hit:
+    thumb, size = None, (0, 0)
+    if member.first_page is not None and member.access == "open":
+        size = thumbnail_size(member.first_page.width, member.first_page.height, RESULT_THUMB_BOX)
+        thumb = f"/iiif/image/{member.first_page.image_id}/full/{size[0]},{size[1]}/0/default.jpg"
+    return Hit(member.item_id, pick(member_label(member), lang), member.creators, member.dates,
+               thumb, size, member.access, member.page_count)
+
+
+@portal_bp.get("/")
+def home() -> str:
+    with store_of(current_app).reading() as session:
+        sets = list_sets(session)
+        direct = set_counts(session)
+    totals = {s.spec: sum(n for spec, n in direct.items()
+                          if spec == s.spec or spec.startswith(s.spec + ":")) for s in sets}
+    tree = [(top, child_sets(sets, top.spec)) for top in child_sets(sets, None)]
+    return render_template("home.html", tree=tree, totals=totals)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, "page must be a whole number from 1 to 10000")
+    return int(raw)
+
+
+@portal_bp.get("/search")
+def search() -> str:
+    query = _CONTROL.sub("", request.args.get("q", ""))[:MAX_QUERY_CHARS].strip()
+    spec = request.args.get("set", "").strip()
+    page, lang = _page_number(), language()
+    offset = (page - 1) * PAGE_SIZE
+    ids: list[str] = []
+    total = 0
+    subset = None
+    with store_of(current_app).reading() as session:
+        if spec:
+            subset = next((s for s in list_sets(session) if s.spec == spec), None)
+            if subset is None:
+                abort(404, f"there is no collection {spec!r}")
+            in_set = set_item_ids(session, spec)
+            if query:
+                found = search_items(session, query, SET_FILTER_LIMIT, 0).item_ids
+                members_of = set(in_set)
+                in_set = [i for i in found if i in members_of]
+            total, ids = len(in_set), in_set[offset:offset + PAGE_SIZE]
+        elif query:
+            result = search_items(session, query, PAGE_SIZE, offset)
+            total, ids = result.total, result.item_ids
+        rows = members(session, ids)
+    hits = [hit(rows[i], lang) for i in ids if i in rows]
+    more = offset + PAGE_SIZE < total
+
+    def page_url(number: int) -> str:
+        args = {k: v for k, v in (("q", query), ("set", spec)) if v}
+        return f"/search?{urlencode({**args, 'page': number})}"
+
+    return render_template("search.html", query=query, subset=subset, hits=hits, total=total,
+                           first=offset + 1, last=offset + len(hits), page=page,
+                           next_url=page_url(page + 1) if more else None,
+                           prev_url=page_url(page - 1) if page > 1 and total else None)
+
+
+@portal_bp.get("/items/<item_id>")
+def item(item_id: str) -> tuple[str, int] | str:
+    settings, url, lang = settings_of(current_app), links(), language()
+    with store_of(current_app).reading() as session:
+        record = get_item(session, item_id, settings)
+        set_names = {s.spec: s.name for s in list_sets(session)} if record else {}
+    if record is None:
+        return render_template("error.html", title_key="not_found", text_key="not_found_text"), 404
+    if record.deleted:
+        return render_template("error.html", title_key="gone", text_key="gone_text"), 410
+    fields = []
+    for element, labels in ELEMENT_LABELS.items():
+        values = record.values(element)
+        if values:
+            fields.append((labels[1] if lang == "en" else labels[0], values))
+        if element == "title" and record.subtitle:
+            fields.append((SUBTITLE_LABEL[1] if lang == "en" else SUBTITLE_LABEL[0],
+                           [record.subtitle]))
+    manifest = url.manifest(record.item_id) if record.pages else None
+    return render_template(
+        "item.html", item=record, fields=fields, manifest=manifest,
+        records=[(name, url.oai_record(record.item_id, prefix))
+                 for prefix, (_, name) in OAI_FORMATS.items()],
+        sets=[(spec, set_names.get(spec, spec)) for spec in record.sets],
+        viewer_language="en" if lang == "en" else "vi")
+
+
+@portal_bp.get("/vendor/mirador/mirador.min.js")
+def mirador() -> Response:
+    """Mirador 4 from the npm package (copied by `make`, else straight from node_modules)."""
+    for path in MIRADOR_FILES:
+        if path.is_file():
+            return send_file(path, mimetype="text/javascript", max_age=86400)
+    abort(404, "Mirador is not installed: run `make install` (npm ci)")

@@ -1,4 +1,4 @@
-"""Manifests: schema-valid, complete, linked to the portal, OAI-PMH and collections; HTTP details."""
+"""Manifests: schema-valid, complete, linked to portal, OAI-PMH and collections; HTTP details."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def test_manifest_links_item_page_oai_records_and_set_collections(client, sample
     assert doc["id"] == f"{BASE}/iiif/thu-vien-ha-noi/manifest"
     assert [h["id"] for h in doc["homepage"]] == [f"{BASE}/items/thu-vien-ha-noi"]
     assert doc["homepage"][0]["format"] == "text/html"
-    oai = f"{BASE}/oai?verb=GetRecord&metadataPrefix={{}}&identifier=oai:thuvienso.local:thu-vien-ha-noi"
+    oai = (f"{BASE}/oai?verb=GetRecord&metadataPrefix={{}}"
+           "&identifier=oai:thuvienso.local:thu-vien-ha-noi")
     assert [(s["id"], s["format"], s["profile"]) for s in doc["seeAlso"]] == [
         (oai.format("oai_dc"), "application/xml", "http://www.openarchives.org/OAI/2.0/oai_dc/"),
         (oai.format("marc21"), "application/xml", "http://www.loc.gov/MARC21/slim"),
