@@ -12,6 +12,7 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, redirect, request
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Response as BaseResponse
 
 from iiif import access
 from iiif.image_errors import IIIFError
@@ -53,7 +54,9 @@ def image_service(app: Flask) -> ImageService:
 
 
 def _base() -> str:
-    return current_app.config["THUVIENSO"].base_url.rstrip("/") or request.url_root.rstrip("/")
+    """The public base URL: the setting, else scheme, host and script root of the request."""
+    base = current_app.config["THUVIENSO"].base_url
+    return base.rstrip("/") if base else f"{request.scheme}://{request.host}{request.script_root}"
 
 
 def _requester() -> access.Requester:
@@ -88,7 +91,7 @@ def cors(response: Response) -> Response:
 
 
 @image_bp.get("/iiif/image/<image_id>")
-def base_uri(image_id: str) -> Response:
+def base_uri(image_id: str) -> BaseResponse:
     """The image's base URI redirects (303) to its info.json."""
     return redirect(f"{service_id(_base(), image_id)}/info.json", code=303)
 
