@@ -1,0 +1,77 @@
+"""A real browser (Debian's Chromium through Playwright) reads an item in Mirador and searches.
+
+Runs on SQLite only (the browser part does not depend on the database). Never downloads a
+browser: without /usr/bin/chromium the test is skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pyvips
+
+from tests.iiif.presentation_sample import populate
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def drawn(png: bytes) -> bool:
+    """A blank viewer is one flat grey; a drawn page image is not."""
+    return pyvips.Image.new_from_buffer(png, "").extract_band(0, n=3).deviate() > 10
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1100, "height": 800})
+        finally:
+            browser.close()
+
+
+def test_mirador_draws_the_first_page_and_a_search_without_marks_finds_the_item(
+        live_server, store, tmp_path_factory, browser_page):
+    populate(store, tmp_path_factory.getbasetemp() / "sample-images")
+    page = browser_page
+    errors: list[str] = []
+    refused: list[str] = []
+    tiles: list[int] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: refused.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    page.on("response", lambda r: tiles.append(r.status)
+            if "/iiif/image/" in r.url and r.url.endswith(".jpg") else None)
+
+    page.goto(f"{live_server.url}/items/thu-vien-ha-noi")
+    page.wait_for_selector(".openseadragon-canvas canvas", state="attached", timeout=30_000)
+    viewer = page.locator(".openseadragon-canvas").first
+    for _ in range(75):
+        if 200 in tiles and drawn(viewer.screenshot(timeout=5_000)):
+            break
+        page.wait_for_timeout(200)
+    else:
+        raise AssertionError(f"no canvas drawn; tile statuses {tiles}")
+    assert errors == [], errors
+    assert refused == [], refused
+
+    page.goto(f"{live_server.url}/")
+    page.fill("input[name=q]", "thu vien ha noi")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=*")
+    link = page.locator("main a[href='/items/thu-vien-ha-noi']")
+    assert link.count() == 1
+    link.click()
+    page.wait_for_url("**/items/thu-vien-ha-noi")
+    assert errors == [], errors
