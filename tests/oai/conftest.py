@@ -3,17 +3,25 @@ deep, items with pages (IIIF manifests), MARC items, tombstones, spread-out date
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pyvips
+import sqlalchemy
+from flask import Flask
 from sqlalchemy import update
 
 from store.db import Store
 from store.models import Item
 from store.records import DCValue, ItemInput, PageInput, SetInput
 from store.write import delete_item, upsert_item, upsert_set
+from tests.conftest import PG_ADMIN_URL
+from web.app import create_app, store_of
 
 N_ITEMS = 43
 START = datetime(2024, 1, 1)
@@ -25,11 +33,18 @@ MARC_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <controlfield tag="001">{id}</controlfield>
   <controlfield tag="008">240101s1936    vm            000 0 vie d</controlfield>
   <datafield tag="020" ind1=" " ind2=" "><subfield code="a">9786040000001</subfield></datafield>
-  <datafield tag="100" ind1="1" ind2=" "><subfield code="a">Phan, Khôi,</subfield><subfield code="d">1887-1959.</subfield><subfield code="e">tác giả</subfield></datafield>
-  <datafield tag="245" ind1="1" ind2="0"><subfield code="a">Chương Dân thi thoại /</subfield><subfield code="c">Phan Khôi.</subfield></datafield>
-  <datafield tag="260" ind1=" " ind2=" "><subfield code="a">Hà Nội :</subfield><subfield code="b">Đông Tây,</subfield><subfield code="c">1936.</subfield></datafield>
-  <datafield tag="300" ind1=" " ind2=" "><subfield code="a">120 tr. ;</subfield><subfield code="c">19 cm</subfield></datafield>
-  <datafield tag="650" ind1=" " ind2="7"><subfield code="a">Thơ Việt Nam</subfield><subfield code="y">Thế kỷ 20</subfield></datafield>
+  <datafield tag="100" ind1="1" ind2=" "><subfield code="a">Phan, Khôi,</subfield>
+    <subfield code="d">1887-1959.</subfield>
+    <subfield code="e">tác giả</subfield></datafield>
+  <datafield tag="245" ind1="1" ind2="0"><subfield code="a">Chương Dân thi thoại /</subfield>
+    <subfield code="c">Phan Khôi.</subfield></datafield>
+  <datafield tag="260" ind1=" " ind2=" "><subfield code="a">Hà Nội :</subfield>
+    <subfield code="b">Đông Tây,</subfield>
+    <subfield code="c">1936.</subfield></datafield>
+  <datafield tag="300" ind1=" " ind2=" "><subfield code="a">120 tr. ;</subfield>
+    <subfield code="c">19 cm</subfield></datafield>
+  <datafield tag="650" ind1=" " ind2="7"><subfield code="a">Thơ Việt Nam</subfield>
+    <subfield code="y">Thế kỷ 20</subfield></datafield>
   <datafield tag="856" ind1="4" ind2="0"><subfield code="u">https://example.org/{id}</subfield></datafield>
 </record>"""
 
@@ -52,8 +67,6 @@ def _sets_of(n: int) -> tuple[str, ...]:
 
 @pytest.fixture
 def image_file(tmp_path: Path) -> Path:
-    import pyvips
-
     path = tmp_path / "page.jpg"
     pyvips.Image.black(40, 60).write_to_file(str(path))
     return path
@@ -61,7 +74,56 @@ def image_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def catalogue(store: Store, image_file: Path) -> Catalogue:
-    """Fill the test store; datestamps are six hours apart from 2024-01-01 in id order."""
+    """The catalogue in the test's own store (for tests that change it)."""
+    return fill(store, image_file)
+
+
+@dataclass
+class Shared:
+    app: Flask
+    catalogue: Catalogue
+    overrides: dict[str, Any]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Shared]:
+    """One filled store per module and database, for tests that only read."""
+    tmp = tmp_path_factory.mktemp("oai-shared")
+    admin = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'thuvienso.sqlite3'}"
+    else:
+        name = f"thuvienso_oai_{uuid.uuid4().hex[:8]}"
+        admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    overrides = {"data_dir": str(tmp / "data"), "database_url": url,
+                 "secret_key": "test-secret", "oai_page_size": 10}
+    app = create_app(overrides)
+    image = tmp / "page.jpg"
+    pyvips.Image.black(40, 60).write_to_file(str(image))
+    yield Shared(app, fill(store_of(app), image), overrides)
+    store_of(app).dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def ro_client(shared: Shared):
+    """A client of the shared, read-only catalogue."""
+    return shared.app.test_client()
+
+
+@pytest.fixture
+def ro_cat(shared: Shared) -> Catalogue:
+    return shared.catalogue
+
+
+def fill(store: Store, image_file: Path) -> Catalogue:
+    """Fill a store; datestamps are six hours apart from 2024-01-01 in id order."""
     cat = Catalogue(sets={s.spec: set() for s in SETS})
     data = store.settings.data_path
     with store.session() as session:

@@ -19,7 +19,8 @@ def fetch(client, query: str | bytes, method: str = "GET", **headers) -> etree._
     """One request; asserts 200, the content type and schema validity."""
     if method == "GET":
         if isinstance(query, bytes):
-            response = client.get("/oai", query_string=query, headers=headers)
+            response = client.get("/oai", headers=headers, environ_overrides={
+                "QUERY_STRING": query.decode("latin-1")})
         else:
             response = client.get("/oai?" + query, headers=headers)
     else:

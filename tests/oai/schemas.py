@@ -27,14 +27,29 @@ URL_MAP = {
     "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd": "MARC21slim.xsd",
     "http://www.loc.gov/standards/mods/v3/mods-3-7.xsd": "mods-3-7.xsd",
 }
-DRIVER = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:local:oai-driver">
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/" schemaLocation="http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"/>
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai_dc/" schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc.xsd"/>
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai-identifier" schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"/>
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/provenance" schemaLocation="http://www.openarchives.org/OAI/2.0/provenance.xsd"/>
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/friends/" schemaLocation="http://www.openarchives.org/OAI/2.0/friends.xsd"/>
-  <xs:import namespace="http://www.loc.gov/MARC21/slim" schemaLocation="http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"/>
-  <xs:import namespace="http://www.loc.gov/mods/v3" schemaLocation="http://www.loc.gov/standards/mods/v3/mods-3-7.xsd"/>
+DRIVER = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  targetNamespace="urn:local:oai-driver">
+  <xs:import
+    namespace="http://www.openarchives.org/OAI/2.0/"
+    schemaLocation="http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"/>
+  <xs:import
+    namespace="http://www.openarchives.org/OAI/2.0/oai_dc/"
+    schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc.xsd"/>
+  <xs:import
+    namespace="http://www.openarchives.org/OAI/2.0/oai-identifier"
+    schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"/>
+  <xs:import
+    namespace="http://www.openarchives.org/OAI/2.0/provenance"
+    schemaLocation="http://www.openarchives.org/OAI/2.0/provenance.xsd"/>
+  <xs:import
+    namespace="http://www.openarchives.org/OAI/2.0/friends/"
+    schemaLocation="http://www.openarchives.org/OAI/2.0/friends.xsd"/>
+  <xs:import
+    namespace="http://www.loc.gov/MARC21/slim"
+    schemaLocation="http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"/>
+  <xs:import
+    namespace="http://www.loc.gov/mods/v3"
+    schemaLocation="http://www.loc.gov/standards/mods/v3/mods-3-7.xsd"/>
 </xs:schema>"""
 
 

@@ -16,8 +16,8 @@ from tests.oai.helpers import NS, PREFIX, all_pages, error_codes, fetch, listed_
 from tests.oai.schemas import assert_valid
 
 
-def test_identify_describes_the_repository(client, catalogue):
-    root = fetch(client, "verb=Identify")
+def test_identify_describes_the_repository(ro_client, ro_cat):
+    root = fetch(ro_client, "verb=Identify")
     ident = x(root, "o:Identify")[0]
     assert x(ident, "o:repositoryName/text()") == ["Thư viện số"]
     assert x(ident, "o:baseURL/text()") == ["http://localhost/oai"]
@@ -34,29 +34,29 @@ def test_identify_describes_the_repository(client, catalogue):
 
 @pytest.mark.parametrize("coding, decode", [("gzip", gzip.decompress),
                                             ("deflate", zlib.decompress)])
-def test_responses_are_compressed_when_the_client_accepts_it(client, catalogue, coding, decode):
-    response = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc",
+def test_responses_are_compressed_when_the_client_accepts_it(ro_client, ro_cat, coding, decode):
+    response = ro_client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc",
                           headers={"Accept-Encoding": coding})
     assert response.headers["Content-Encoding"] == coding
     root = assert_valid(decode(response.data))
     assert len(x(root, "//o:record")) == 10
 
 
-def test_uncompressed_without_accept_encoding(client, catalogue):
-    response = client.get("/oai?verb=Identify")
+def test_uncompressed_without_accept_encoding(ro_client, ro_cat):
+    response = ro_client.get("/oai?verb=Identify")
     assert "Content-Encoding" not in response.headers
 
 
-def test_list_metadata_formats_names_three_formats(client, catalogue):
+def test_list_metadata_formats_names_three_formats(ro_client, ro_cat):
     for query in ("verb=ListMetadataFormats",
                   f"verb=ListMetadataFormats&identifier={PREFIX}tv-001",
                   f"verb=ListMetadataFormats&identifier={PREFIX}tv-003"):
-        root = fetch(client, query)
+        root = fetch(ro_client, query)
         assert x(root, "//o:metadataPrefix/text()") == ["oai_dc", "marc21", "mods"]
 
 
-def test_list_sets_gives_names_and_dc_descriptions(client, catalogue):
-    root = fetch(client, "verb=ListSets")
+def test_list_sets_gives_names_and_dc_descriptions(ro_client, ro_cat):
+    root = fetch(ro_client, "verb=ListSets")
     assert x(root, "//o:set/o:setSpec/text()") == ["bao", "bao:nam", "sach", "sach:co"]
     assert x(root, "//o:set[o:setSpec='sach']/o:setName/text()") == ["Sách"]
     assert x(root, "//o:set[o:setSpec='bao:nam']/o:setDescription/oai_dc:dc/dc:description"
@@ -69,28 +69,32 @@ def test_no_set_hierarchy_without_sets(client):
     assert error_codes(root) == ["noSetHierarchy"]
 
 
-def test_get_record_oai_dc_carries_metadata_and_manifest(client, catalogue):
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}tv-005")
+def test_get_record_oai_dc_carries_metadata_and_manifest(ro_client, ro_cat):
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}tv-005")
     dc = x(root, "//oai_dc:dc")[0]
     assert x(dc, "dc:title/text()") == ["Tác phẩm số 5"]
     assert x(dc, "dc:title/@xml:lang") == ["vi"]
     assert "http://localhost/iiif/tv-005/manifest" in x(dc, "dc:identifier/text()")
     assert x(root, "//o:header/o:setSpec/text()") == ["sach"]
-    plain = fetch(client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}tv-004")
+    plain = fetch(ro_client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}tv-004")
     assert not [i for i in x(plain, "//dc:identifier/text()") if "/iiif/" in i]
 
 
-def test_base_url_setting_drives_links(app, client, catalogue):
+def test_base_url_setting_drives_links(shared, ro_client, ro_cat):
     from dataclasses import replace
 
-    app.config["THUVIENSO"] = replace(app.config["THUVIENSO"], base_url="https://tv.example/")
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005")
+    settings = shared.app.config["THUVIENSO"]
+    shared.app.config["THUVIENSO"] = replace(settings, base_url="https://tv.example/")
+    try:
+        root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005")
+    finally:
+        shared.app.config["THUVIENSO"] = settings
     assert x(root, "o:request/text()") == ["https://tv.example/oai"]
     assert x(root, "//mods:location/mods:url/text()") == ["https://tv.example/iiif/tv-005/manifest"]
 
 
-def test_get_record_marc21_of_a_marc_item_is_its_original_record(client, catalogue):
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=marc21&identifier={PREFIX}tv-007")
+def test_get_record_marc21_of_a_marc_item_is_its_original_record(ro_client, ro_cat):
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=marc21&identifier={PREFIX}tv-007")
     record = x(root, "//marc:record")[0]
     assert x(record, "marc:leader/text()")[0][9] == "a"
     assert x(record, "marc:datafield[@tag='100']/marc:subfield[@code='a']/text()") == [
@@ -98,8 +102,8 @@ def test_get_record_marc21_of_a_marc_item_is_its_original_record(client, catalog
     assert x(record, "marc:controlfield[@tag='008']/text()")[0].startswith("240101s1936")
 
 
-def test_get_record_marc21_of_a_dc_item_is_a_crosswalk(client, catalogue):
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=marc21&identifier={PREFIX}tv-005")
+def test_get_record_marc21_of_a_dc_item_is_a_crosswalk(ro_client, ro_cat):
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=marc21&identifier={PREFIX}tv-005")
     record = x(root, "//marc:record")[0]
     assert x(record, "marc:leader/text()")[0][6:10] == "am a"
     assert x(record, "marc:datafield[@tag='245']/marc:subfield[@code='a']/text()") == [
@@ -108,15 +112,15 @@ def test_get_record_marc21_of_a_dc_item_is_a_crosswalk(client, catalogue):
         record, "marc:datafield[@tag='856']/marc:subfield[@code='u']/text()")
 
 
-def test_get_record_mods_from_marc_and_from_dc(client, catalogue):
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-007")
+def test_get_record_mods_from_marc_and_from_dc(ro_client, ro_cat):
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-007")
     mods = x(root, "//mods:mods")[0]
     assert x(mods, "mods:titleInfo/mods:title/text()") == ["Chương Dân thi thoại"]
     assert x(mods, "mods:name[@usage='primary']/mods:namePart[not(@type)]/text()") == [
         "Phan, Khôi"]
     assert x(mods, "mods:originInfo/mods:publisher/text()") == ["Đông Tây"]
     assert x(mods, "mods:typeOfResource/text()") == ["text"]
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-015")
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-015")
     mods = x(root, "//mods:mods")[0]
     assert x(mods, "mods:titleInfo/mods:title/text()") == ["Tác phẩm số 15"]
     assert x(mods, "mods:location/mods:url[@access='object in context']/text()") == [
@@ -125,17 +129,17 @@ def test_get_record_mods_from_marc_and_from_dc(client, catalogue):
 
 
 @pytest.mark.parametrize("prefix", ["oai_dc", "marc21", "mods"])
-def test_deleted_item_is_a_header_with_status_deleted(client, catalogue, prefix):
-    root = fetch(client, f"verb=GetRecord&metadataPrefix={prefix}&identifier={PREFIX}tv-011")
+def test_deleted_item_is_a_header_with_status_deleted(ro_client, ro_cat, prefix):
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix={prefix}&identifier={PREFIX}tv-011")
     assert x(root, "//o:header/@status") == ["deleted"]
     assert x(root, "//o:metadata") == []
 
 
 @pytest.mark.parametrize("prefix", ["oai_dc", "marc21", "mods"])
-def test_list_records_pages_through_everything_in_each_format(client, catalogue, prefix):
-    pages = all_pages(client, f"verb=ListRecords&metadataPrefix={prefix}")
+def test_list_records_pages_through_everything_in_each_format(ro_client, ro_cat, prefix):
+    pages = all_pages(ro_client, f"verb=ListRecords&metadataPrefix={prefix}")
     assert len(pages) == 5
-    assert listed_ids(pages) == catalogue.ids  # datestamp order
+    assert listed_ids(pages) == ro_cat.ids  # datestamp order
     assert sum(len(x(p, "//o:record/o:metadata")) for p in pages) == N_ITEMS - 4
     tokens = [x(p, "//o:resumptionToken")[0] for p in pages[:-1]]
     assert [t.get("cursor") for t in tokens] == ["0", "10", "20", "30"]
@@ -144,25 +148,25 @@ def test_list_records_pages_through_everything_in_each_format(client, catalogue,
     assert last.text is None and last.get("cursor") == "40"
 
 
-def test_a_short_list_has_no_resumption_token(client, catalogue):
-    root = fetch(client, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=bao&from=2024-01-06")
+def test_a_short_list_has_no_resumption_token(ro_client, ro_cat):
+    root = fetch(ro_client, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=bao&from=2024-01-06")
     assert x(root, "//o:resumptionToken") == []
-    assert set(listed_ids([root])) == {i for i in catalogue.sets["bao"]
-                                       if catalogue.stamps[i] >= START + timedelta(days=5)}
+    assert set(listed_ids([root])) == {i for i in ro_cat.sets["bao"]
+                                       if ro_cat.stamps[i] >= START + timedelta(days=5)}
 
 
 @pytest.mark.parametrize("spec", ["sach", "sach:co", "bao", "bao:nam"])
-def test_selective_harvest_by_set_includes_subsets(client, catalogue, spec):
-    pages = all_pages(client, f"verb=ListIdentifiers&metadataPrefix=oai_dc&set={spec}")
-    assert set(listed_ids(pages)) == catalogue.sets[spec]
+def test_selective_harvest_by_set_includes_subsets(ro_client, ro_cat, spec):
+    pages = all_pages(ro_client, f"verb=ListIdentifiers&metadataPrefix=oai_dc&set={spec}")
+    assert set(listed_ids(pages)) == ro_cat.sets[spec]
     for page in pages:
         for header in x(page, "//o:header"):
             assert spec in x(header, "o:setSpec/text()")
 
 
-def _window(catalogue, start, end):
-    return [i for i in catalogue.ids if (start is None or catalogue.stamps[i] >= start)
-            and (end is None or catalogue.stamps[i] <= end)]
+def _window(ro_cat, start, end):
+    return [i for i in ro_cat.ids if (start is None or ro_cat.stamps[i] >= start)
+            and (end is None or ro_cat.stamps[i] <= end)]
 
 
 @pytest.mark.parametrize("frm, until, start, end", [
@@ -174,30 +178,33 @@ def _window(catalogue, start, end):
     ("2024-01-02T06:00:01Z", "2024-01-03T17:59:59Z", START + timedelta(hours=31),
      START + timedelta(hours=65)),
 ])
-def test_from_until_windows(client, catalogue, frm, until, start, end):
+def test_from_until_windows(ro_client, ro_cat, frm, until, start, end):
     args = "".join(f"&{k}={v}" for k, v in (("from", frm), ("until", until)) if v)
-    pages = all_pages(client, f"verb=ListIdentifiers&metadataPrefix=oai_dc{args}")
-    assert listed_ids(pages) == _window(catalogue, start, end)
+    pages = all_pages(ro_client, f"verb=ListIdentifiers&metadataPrefix=oai_dc{args}")
+    assert listed_ids(pages) == _window(ro_cat, start, end)
 
 
-def test_empty_window_is_no_records_match(client, catalogue):
-    root = fetch(client, "verb=ListRecords&metadataPrefix=oai_dc&until=2020-01-01")
+def test_empty_window_is_no_records_match(ro_client, ro_cat):
+    root = fetch(ro_client, "verb=ListRecords&metadataPrefix=oai_dc&until=2020-01-01")
     assert error_codes(root) == ["noRecordsMatch"]
     assert x(root, "o:request/@until") == ["2020-01-01"]
 
 
-def test_post_is_answered_like_get(client, catalogue):
-    get = fetch(client, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach")
-    post = fetch(client, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach", method="POST")
+def test_post_is_answered_like_get(ro_client, ro_cat):
+    get = fetch(ro_client, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach")
+    post = fetch(ro_client, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach", method="POST")
     assert listed_ids([get]) == listed_ids([post])
     token = x(get, "//o:resumptionToken/text()")
     if token:
-        nxt = fetch(client, f"verb=ListIdentifiers&resumptionToken={quote(token[0])}",
+        nxt = fetch(ro_client, f"verb=ListIdentifiers&resumptionToken={quote(token[0])}",
                     method="POST")
         assert listed_ids([nxt])
 
 
-def test_lists_page_by_keyset_never_offset(app, client, catalogue, store):
+def test_lists_page_by_keyset_never_offset(shared, ro_client, ro_cat):
+    from web.app import store_of
+
+    store = store_of(shared.app)
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, *args):
@@ -208,21 +215,21 @@ def test_lists_page_by_keyset_never_offset(app, client, catalogue, store):
 
     event.listen(store.engine, "before_cursor_execute", record)
     try:
-        all_pages(client, "verb=ListRecords&metadataPrefix=oai_dc")
+        all_pages(ro_client, "verb=ListRecords&metadataPrefix=oai_dc")
     finally:
         event.remove(store.engine, "before_cursor_execute", record)
     assert statements and not [s for s in statements if "OFFSET" in s]
 
 
-def test_request_element_repeats_arguments_of_a_valid_request(client, catalogue):
-    root = fetch(client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}nothing")
+def test_request_element_repeats_arguments_of_a_valid_request(ro_client, ro_cat):
+    root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}nothing")
     assert error_codes(root) == ["idDoesNotExist"]
     request = x(root, "o:request")[0]
     assert dict(request.attrib) == {"verb": "GetRecord", "metadataPrefix": "oai_dc",
                                     "identifier": f"{PREFIX}nothing"}
 
 
-def test_xml_is_built_namespaced_and_well_formed(client, catalogue):
-    root = fetch(client, "verb=ListRecords&metadataPrefix=mods&set=sach:co")
+def test_xml_is_built_namespaced_and_well_formed(ro_client, ro_cat):
+    root = fetch(ro_client, "verb=ListRecords&metadataPrefix=mods&set=sach:co")
     assert etree.QName(root).namespace == NS["o"]
     assert x(root, "//mods:mods/@version") == ["3.7"] * len(x(root, "//mods:mods"))
