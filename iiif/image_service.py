@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pyvips
 
-from iiif import access, image_info, image_render, pyramid
+from iiif import access, image_info, image_render, image_tiff, pyramid
 from iiif.image_cache import FileStore, ResponseCache, key_name
 from iiif.image_errors import IIIFError
 from iiif.image_request import Limits, Resolved, parse, resolve
@@ -29,6 +29,7 @@ from store.records import PageImage
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,159}")
 MAX_AGE = 86400
+RENDER_VERSION = "r2"  # part of every ETag and cache key: bump when output bytes change
 LOOKUP_TTL = 2.0  # seconds a page's store row (and so its access level) is reused
 Lookup = Callable[[str], PageImage | None]
 
@@ -116,7 +117,8 @@ class ImageService:
         req = parse(region, size, rotation, quality_format)
         page = self.page(image_id, requester)
         r = resolve(req, page.width, page.height, self.limits)
-        name = key_name(page.checksum or page.image_path, pyramid.VERSION, r.render_key)
+        name = key_name(page.checksum or page.image_path, pyramid.VERSION, RENDER_VERSION,
+                        r.render_key)
         canonical = f"{service_id(base, image_id)}/{r.canonical}"
         headers = {"Cache-Control": self._cache_control(page),
                    "Link": f'<{canonical}>;rel="canonical", '
@@ -131,8 +133,15 @@ class ImageService:
                                       pyramid.pyramid_path(self.data_path, checksum))
 
     def _produce(self, page: PageImage, r: Resolved, name: str) -> bytes:
-        grid = image_info.grid_scale(r, page.width, page.height) is not None
-        store = self.tiles if grid else self.cache
+        scale = image_info.grid_scale(r, page.width, page.height)
+        if scale is not None and (r.width, r.height) == (image_info.TILE, image_info.TILE):
+            path = self.pyramid_of(page)
+            if pyramid.levels(path)[0] == (page.width, page.height):
+                span = image_info.TILE * scale
+                raw = image_tiff.raw_tile(path, scale.bit_length() - 1, r.x // span, r.y // span)
+                if raw is not None:
+                    return raw
+        store = self.tiles if scale is not None else self.cache
         data = store.get(name)
         if data is not None:
             return data

@@ -238,3 +238,20 @@ def test_response_cache_is_off_at_zero_bytes(tmp_path):
     cache = ResponseCache(tmp_path / "c", 0)
     cache.put("ab" * 32, b"data")
     assert cache.get("ab" * 32) is None and not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("grey", [False, True])
+def test_interior_grid_tiles_are_the_pyramids_own_jpeg_tiles(tmp_path, grey):
+    scan = make_scan(tmp_path / "scan.png", 1300, 1100)
+    if grey:
+        pyvips.Image.new_from_file(str(scan)).colourspace("b-w").pngsave(str(tmp_path / "g.png"))
+        scan = tmp_path / "g.png"
+    svc = service_for(tmp_path / "data", page_for(scan, width=1300, height=1100), 0)
+    tif = svc.pyramid_of(svc.lookup("scan~p0001"))
+    for region, level, x, y in [("512,0,512,512", 0, 512, 0), ("0,0,1024,1024", 1, 0, 0)]:
+        data = get(svc, region, "512,", "0", "default.jpg")
+        got = decode(data)
+        ref = pyvips.Image.new_from_file(str(tif), page=level).crop(x, y, 512, 512)
+        assert (got.width, got.height, got.bands) == (512, 512, 1 if grey else 3)
+        assert diff(got, ref) == 0  # the very tile, not a re-encoding
+    assert not (tmp_path / "data" / "iiif" / "tiles").exists()
