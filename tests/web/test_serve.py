@@ -29,12 +29,13 @@ def served(settings_overrides):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                requests.get(url + "/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+                if requests.get(url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
