@@ -39,7 +39,8 @@ def document_cache() -> DocumentCache:
 
 
 def _wants_json_ld() -> bool:
-    return any(m == "application/ld+json" and q > 0 for m, q in request.accept_mimetypes)
+    return any(m.split(";")[0].strip().lower() == "application/ld+json" and q > 0
+               for m, q in request.accept_mimetypes)
 
 
 def _answer(key: str, body: bytes | None) -> Response:

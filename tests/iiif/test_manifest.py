@@ -155,6 +155,8 @@ def test_cors_and_json_ld_content_type_when_asked(client, sample):
     ld = client.get("/iiif/truyen-kieu/manifest", headers={"Accept": "application/ld+json"})
     assert ld.headers["Content-Type"] == JSON_LD
     assert ld.headers["Vary"] == "Accept"
+    with_profile = client.get("/iiif/truyen-kieu/manifest", headers={"Accept": JSON_LD})
+    assert with_profile.headers["Content-Type"] == JSON_LD
     preflight = client.options("/iiif/truyen-kieu/manifest")
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
 
