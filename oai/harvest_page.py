@@ -1,0 +1,131 @@
+"""Reading one response of another OAI-PMH provider into store entries (harvest side).
+
+Records become the importers' entries: oai_dc through store.import_dc's value reader,
+MARCXML through store.import_marc (its crosswalk keeps the original record). The item id
+always comes from the header identifier (CONTRACT.md), whatever the record says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from oai.envelope import SPEC
+from oai.ns import DC, MARC, OAI, OAI_DC, q
+from store.ids import id_from_header
+from store.import_dc import _values as dc_values
+from store.import_marc import record_entry, record_from_xml
+from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
+from store.records import ItemInput
+from store.xml_safety import UnsafeXML, clean_xml_bytes, safe_fromstring
+
+
+@dataclass
+class Page:
+    """What one response says: its date, an error, its entries and the next token."""
+
+    response_date: str | None = None
+    error_code: str | None = None
+    error_message: str = ""
+    entries: list[Entry] = field(default_factory=list)
+    token: str | None = None  # None or "" on the last page
+    complete_list_size: int | None = None
+    cleaned_chars: int = 0
+    set_names: dict[str, str] = field(default_factory=dict)  # ListSets pages
+
+
+class NotOAI(ValueError):
+    """The response is not an OAI-PMH document."""
+
+
+def parse_response(content: bytes) -> etree._Element:
+    """The root of a response, parsed safely; NotOAI when it is not OAI-PMH."""
+    try:
+        data, _removed = clean_xml_bytes(content)
+        root = safe_fromstring(data)
+    except (UnsafeXML, etree.XMLSyntaxError, ValueError) as error:
+        raise NotOAI(f"the response is not well-formed XML ({error})") from None
+    if root.tag != q(OAI, "OAI-PMH"):
+        raise NotOAI("the response is not an OAI-PMH document")
+    return root
+
+
+def read_page(content: bytes, id_prefix: str, first_number: int = 1) -> Page:
+    """The entries of a ListRecords (or GetRecord) response."""
+    root = parse_response(content)
+    page = Page(response_date=(root.findtext(q(OAI, "responseDate")) or "").strip() or None)
+    _, page.cleaned_chars = clean_xml_bytes(content)
+    error = root.find(q(OAI, "error"))
+    if error is not None:
+        page.error_code = error.get("code", "")
+        page.error_message = " ".join((error.text or "").split())
+        return page
+    ctx = ReadContext(id_prefix=id_prefix)
+    for number, record in enumerate(root.iter(q(OAI, "record")), start=first_number):
+        page.entries.append(_entry(record, number, ctx))
+    token = root.find(f".//{q(OAI, 'resumptionToken')}")
+    if token is not None:
+        page.token = (token.text or "").strip() or None
+        size = token.get("completeListSize", "")
+        page.complete_list_size = int(size) if size.isdigit() else None
+    return page
+
+
+def read_set_names(content: bytes) -> Page:
+    """Names of the sets of a ListSets response, and its next token."""
+    root = parse_response(content)
+    page = Page()
+    error = root.find(q(OAI, "error"))
+    if error is not None:
+        page.error_code = error.get("code", "")
+        return page
+    for element in root.iter(q(OAI, "set")):
+        spec = (element.findtext(q(OAI, "setSpec")) or "").strip()
+        name = " ".join((element.findtext(q(OAI, "setName")) or "").split())
+        if SPEC.fullmatch(spec):
+            page.set_names[spec] = name or spec
+    token = root.find(f".//{q(OAI, 'resumptionToken')}")
+    page.token = (token.text or "").strip() or None if token is not None else None
+    return page
+
+
+def _entry(record: etree._Element, number: int, ctx: ReadContext) -> Entry:
+    header = record.find(q(OAI, "header"))
+    identifier = header.findtext(q(OAI, "identifier")) if header is not None else None
+    item_id = id_from_header(identifier, ctx.id_prefix) if identifier else None
+    if header is None or item_id is None:
+        return Reject(number, "a record without a header identifier")
+    if header.get("status") == "deleted":
+        return Delete(number, item_id)  # deleted, even if the provider sent metadata too
+    specs = tuple(s.strip() for s in (e.text or "" for e in header.iter(q(OAI, "setSpec")))
+                  if SPEC.fullmatch(s.strip()))
+    metadata = record.find(q(OAI, "metadata"))
+    payload = next((e for e in metadata if isinstance(e.tag, str)), None) \
+        if metadata is not None else None
+    if payload is None:
+        return Reject(number, f"{identifier}: a record without metadata")
+    namespace = etree.QName(payload).namespace
+    if namespace in (OAI_DC, DC):
+        values = tuple(dc_values(payload))
+        return Upsert(number, ItemInput(item_id=item_id, metadata=values, sets=specs))
+    if namespace == MARC or etree.QName(payload).localname in ("record", "collection"):
+        return _marc_entry(payload, number, ctx, identifier, item_id, specs)
+    return Reject(number, f"{identifier}: metadata in {namespace or 'no namespace'} cannot "
+                  "be imported (harvest oai_dc or marc21)")
+
+
+def _marc_entry(payload: etree._Element, number: int, ctx: ReadContext, identifier: str,
+                item_id: str, specs: tuple[str, ...]) -> Entry:
+    if etree.QName(payload).localname == "collection":
+        payload = next((e for e in payload if isinstance(e.tag, str)), payload)
+    try:
+        entry = record_entry(record_from_xml(payload), number, ctx, identifier)
+    except ValueError as error:
+        return Reject(number, f"{identifier}: not a valid MARCXML record ({error})")
+    if isinstance(entry, Upsert):
+        return Upsert(number, dataclasses.replace(entry.item, item_id=item_id, sets=specs))
+    if isinstance(entry, Delete):  # Leader/05 'd'
+        return Delete(number, item_id)
+    return entry
