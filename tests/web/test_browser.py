@@ -29,6 +29,17 @@ def drawn(png: bytes) -> bool:
     return pyvips.Image.new_from_buffer(png, "").extract_band(0, n=3).deviate() > 10
 
 
+def wait_until_drawn(page, tiles: list[int]) -> None:
+    """OpenSeadragon made its canvas, tiles came back 200, and the canvas is not blank."""
+    page.wait_for_selector(".openseadragon-canvas canvas", state="attached", timeout=30_000)
+    viewer = page.locator(".openseadragon-canvas").first
+    for _ in range(75):
+        if 200 in tiles and drawn(viewer.screenshot(timeout=5_000)):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no canvas drawn at {page.viewport_size}; tile statuses {tiles}")
+
+
 @pytest.fixture
 def browser_page():
     from playwright.sync_api import sync_playwright
@@ -54,15 +65,11 @@ def test_mirador_draws_the_first_page_and_a_search_without_marks_finds_the_item(
     page.on("response", lambda r: tiles.append(r.status)
             if "/iiif/image/" in r.url and r.url.endswith(".jpg") else None)
 
-    page.goto(f"{live_server.url}/items/thu-vien-ha-noi")
-    page.wait_for_selector(".openseadragon-canvas canvas", state="attached", timeout=30_000)
-    viewer = page.locator(".openseadragon-canvas").first
-    for _ in range(75):
-        if 200 in tiles and drawn(viewer.screenshot(timeout=5_000)):
-            break
-        page.wait_for_timeout(200)
-    else:
-        raise AssertionError(f"no canvas drawn; tile statuses {tiles}")
+    for width, height in ((1100, 800), (390, 800)):  # desktop, then a phone
+        tiles.clear()
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/items/thu-vien-ha-noi")
+        wait_until_drawn(page, tiles)
     assert errors == [], errors
     assert refused == [], refused
 
