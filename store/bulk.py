@@ -1,21 +1,26 @@
-"""Bulk upsert: many items in one transaction with executemany, same semantics as upsert_item.
+"""Bulk writes: many items in one transaction, with the same semantics as store.write.
 
-The content hash, datestamps, set creation and search index rows are exactly those of
-store.write.upsert_item; only the statements are batched (one SELECT for the ids, executemany
-INSERTs for items, values, sets, pages and the index). Used by the importers and the demo.
+The content hash, datestamps, set creation, tombstones and search index rows are exactly those
+of upsert_item and delete_item; only the statements are batched: one SELECT for the ids, one
+multi-row INSERT ... RETURNING for new items, and the child rows (values, sets, pages, index)
+through the driver's fastest path (COPY on PostgreSQL, executemany on SQLite). Used by the
+importers and the demo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from store.models import Item, ItemSearch, ItemSet, MetadataValue, Page
+from store.models import Item
 from store.records import ItemInput
-from store.search import joined_words
+from store.search import words
 from store.write import (
     Outcome,
     _content_hash,
@@ -28,13 +33,65 @@ from store.write import (
 )
 
 CHUNK = 500  # ids per IN (...) list
+ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
+                "source_record", "rights_uri", "viewing_direction", "behavior", "subtitle",
+                "page_count", "created", "pk")
+COLUMNS = {
+    "item": ITEM_COLUMNS,
+    "metadata_value": ("item_pk", "position", "element", "value", "lang"),
+    "page": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file"),
+    "item_set": ("item_pk", "set_pk"),
+    "item_search": ("item_pk", "title_words", "creator_words", "subject_words"),
+    "item_fts": ("rowid", "title", "creator", "subject"),
+}
 
 
-def _chunks(values: Sequence[int] | Sequence[str]) -> list[list]:
+def _chunks(values: Sequence[Any]) -> list[list[Any]]:
     return [list(values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
 
 
-def _item_row(item: ItemInput, digest: str, now) -> dict:  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=65536)
+def _folded(value: str) -> str:
+    return " ".join(words(value))
+
+
+def _joined(values: list[str]) -> str:
+    return " ".join(w for w in map(_folded, values) if w)
+
+
+def insert_rows(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows into one of the store's tables by the driver's fastest path."""
+    if not rows:
+        return
+    columns = COLUMNS[table]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                               rows)
+
+
+def _delete_children(session: Session, pks: list[int], pages_too: bool = True,
+                     all_children: bool = True) -> None:
+    connection = session.connection()
+    tables = (["metadata_value", "item_set"] if all_children else []) + \
+        (["page"] if pages_too else []) + ["item_search"]
+    for chunk in _chunks(pks):
+        marks = ", ".join(str(int(pk)) for pk in chunk)  # integers from the database
+        for table in tables:
+            connection.exec_driver_sql(f"DELETE FROM {table} WHERE item_pk IN ({marks})")
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"DELETE FROM item_fts WHERE rowid IN ({marks})")
+
+
+def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, Any]:
+    """The item table's columns in ITEM_COLUMNS order (created added by the caller)."""
     return {"item_id": item.item_id, "access": item.access, "deleted": False, "datestamp": now,
             "content_hash": digest, "source_format": item.source_format,
             "source_record": item.source_record, "rights_uri": item.rights_uri,
@@ -43,12 +100,32 @@ def _item_row(item: ItemInput, digest: str, now) -> dict:  # type: ignore[no-unt
             "page_count": len(item.pages)}
 
 
-def _search_row(pk: int, item: ItemInput, subtitle: str | None) -> dict:
-    meta = item.metadata
-    return {"pk": pk,
-            "t": joined_words([v.value for v in meta if v.element == "title"] + [subtitle or ""]),
-            "c": joined_words([v.value for v in meta if v.element in ("creator", "contributor")]),
-            "s": joined_words([v.value for v in meta if v.element == "subject"])}
+def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
+    found: dict[str, tuple[int, bool, str]] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(select(Item.item_id, Item.pk, Item.deleted, Item.content_hash)
+                               .where(Item.item_id.in_(chunk)))
+        found.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+    return found
+
+
+def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
+                  now: datetime) -> dict[int, int]:
+    """Insert new item rows; their primary keys by position."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # take the keys first, then COPY with them
+        keys = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('item', 'pk')) "
+            f"FROM generate_series(1, {len(new)})").scalars().all()
+        insert_rows(session, "item", [
+            (*_item_row(item, digest, now).values(), now, pk)
+            for (_n, item, digest), pk in zip(new, keys, strict=True)])
+        return {n: pk for (n, _item, _digest), pk in zip(new, keys, strict=True)}
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores DateTime in SQLite
+    insert_rows(session, "item", [(*_item_row(item, digest, stamp).values(), stamp, None)
+                                  for _n, item, digest in new])
+    made = _existing(session, [item.item_id for _n, item, _digest in new])
+    return {n: made[item.item_id][0] for n, item, _digest in new}
 
 
 def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -> list[Outcome]:
@@ -61,11 +138,7 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
     checksums = [[p.checksum or file_checksum(p.image_path) for p in item.pages]
                  for item in items]
     digests = [_content_hash(item, sums) for item, sums in zip(items, checksums, strict=True)]
-    existing: dict[str, tuple[int, bool, str]] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(select(Item.item_id, Item.pk, Item.deleted, Item.content_hash)
-                               .where(Item.item_id.in_(chunk)))
-        existing.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+    existing = _existing(session, ids)
     now = utc_now()
     outcomes: list[Outcome] = []
     new: list[int] = []
@@ -80,54 +153,58 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         else:
             outcomes.append("imported" if found[1] else "updated")
             changed.append(n)
-    if not new and not changed:
-        return outcomes
     table = Item.__table__
     pks: dict[int, int] = {n: existing[items[n].item_id][0] for n in changed}
     if new:
-        rows = [dict(_item_row(items[n], digests[n], now), created=now) for n in new]
-        result = session.execute(insert(table).returning(table.c.pk,
-                                                         sort_by_parameter_order=True), rows)
-        pks.update(zip(new, result.scalars().all(), strict=True))
+        pks.update(_insert_items(session, [(n, items[n], digests[n]) for n in new], now))
     if changed:
         session.execute(
             update(table).where(table.c.pk == bindparam("b_pk")),
             [dict(_item_row(items[n], digests[n], now), b_pk=pks[n]) for n in changed])
-        old = [pks[n] for n in changed]
-        for chunk in _chunks(old):
-            for model in (MetadataValue, Page, ItemSet, ItemSearch):
-                session.execute(delete(model).where(model.__table__.c.item_pk.in_(chunk)))
-            if session.get_bind().dialect.name == "sqlite":
-                session.execute(text("DELETE FROM item_fts WHERE rowid = :pk"),
-                                [{"pk": pk} for pk in chunk])
-    _insert_children(session, items, checksums, pks, data_path)
+        _delete_children(session, [pks[n] for n in changed])
+    if pks:
+        _insert_children(session, items, checksums, pks, data_path)
     return outcomes
 
 
 def _insert_children(session: Session, items: Sequence[ItemInput], checksums: list[list[str]],
                      pks: dict[int, int], data_path: Path) -> None:
     written = sorted(pks)
-    values = [{"item_pk": pks[n], "position": pos, "element": v.element, "value": nfc(v.value),
-               "lang": v.lang} for n in written for pos, v in enumerate(items[n].metadata)]
-    if values:
-        session.execute(insert(MetadataValue.__table__), values)
-    pages = [{"item_pk": pks[n], "seq": seq, "label": p.label, "checksum": c, "width": p.width,
-              "height": p.height, "text": nfc(p.text) if p.text else None,
-              "image_file": store_image(p.image_path, c, data_path)}
-             for n in written
-             for seq, (p, c) in enumerate(zip(items[n].pages, checksums[n], strict=True), 1)]
-    if pages:
-        session.execute(insert(Page.__table__), pages)
+    insert_rows(session, "metadata_value", [
+        (pks[n], pos, v.element, nfc(v.value), v.lang)
+        for n in written for pos, v in enumerate(items[n].metadata)])
+    insert_rows(session, "page", [
+        (pks[n], seq, p.label, c, p.width, p.height, nfc(p.text) if p.text else None,
+         store_image(p.image_path, c, data_path))
+        for n in written
+        for seq, (p, c) in enumerate(zip(items[n].pages, checksums[n], strict=True), 1)])
     specs = sorted({s for n in written for s in items[n].sets})
     if specs:
         sets = ensure_sets(session, specs)
-        session.execute(insert(ItemSet.__table__),
-                        [{"item_pk": pks[n], "set_pk": sets[s].pk}
-                         for n in written for s in sorted(set(items[n].sets))])
-    search = [_search_row(pks[n], items[n], nfc(items[n].subtitle) if items[n].subtitle
-                          else None) for n in written]
-    session.execute(text("INSERT INTO item_search (item_pk, title_words, creator_words, "
-                         "subject_words) VALUES (:pk, :t, :c, :s)"), search)
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("INSERT INTO item_fts (rowid, title, creator, subject) "
-                             "VALUES (:pk, :t, :c, :s)"), search)
+        insert_rows(session, "item_set", [(pks[n], sets[s].pk) for n in written
+                                          for s in sorted(set(items[n].sets))])
+    search = []
+    for n in written:
+        meta, subtitle = items[n].metadata, items[n].subtitle
+        search.append((pks[n],
+                       _joined([v.value for v in meta if v.element == "title"]
+                               + [nfc(subtitle) if subtitle else ""]),
+                       _joined([v.value for v in meta if v.element in ("creator", "contributor")]),
+                       _joined([v.value for v in meta if v.element == "subject"])))
+    insert_rows(session, "item_search", search)
+    if session.connection().dialect.name == "sqlite":
+        insert_rows(session, "item_fts", search)
+
+
+def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
+    """Turn many items into tombstones, as delete_item does; False where nothing was deleted."""
+    existing = _existing(session, item_ids)
+    doomed = [existing[i][0] for i in item_ids if i in existing and not existing[i][1]]
+    if doomed:
+        table = Item.__table__
+        now = utc_now()
+        for chunk in _chunks(doomed):
+            session.execute(update(table).where(table.c.pk.in_(chunk))
+                            .values(deleted=True, datestamp=now, content_hash="deleted"))
+        _delete_children(session, doomed, all_children=False)
+    return [i in existing and not existing[i][1] for i in item_ids]

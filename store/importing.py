@@ -15,14 +15,13 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from store.bulk import bulk_upsert
+from store.bulk import bulk_delete, bulk_upsert
 from store.db import Store
 from store.import_dc import read_dc
 from store.import_marc import read_iso2709, read_marcxml
 from store.import_package import is_package, package_folders, read_packages
 from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
 from store.records import ImportSummary
-from store.write import delete_item
 
 FORMATS = ("auto", "marc", "marcxml", "dc", "package")
 BATCH_SIZE = 500
@@ -128,10 +127,9 @@ class _Writer:
     def _write(self, session: Session, entries: list[Upsert | Delete]) -> list[str]:
         upserts = [e.item for e in entries if isinstance(e, Upsert)]
         outcomes: list[str] = list(bulk_upsert(session, upserts, self.store.settings.data_path))
-        for entry in entries:
-            if isinstance(entry, Delete):
-                outcomes.append("deleted" if delete_item(session, entry.item_id)
-                                else "unchanged")
+        deletions = [e.item_id for e in entries if isinstance(e, Delete)]
+        outcomes += ["deleted" if done else "unchanged" for done in
+                     bulk_delete(session, deletions)]
         return outcomes
 
 
