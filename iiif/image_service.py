@@ -44,6 +44,7 @@ class Answer:
     headers: dict[str, str]
     produce: Callable[[], bytes]
     extra: dict[str, Any] = field(default_factory=dict)
+    public: bool = False  # anyone may have it: shared caches may keep it
 
 
 def service_id(base: str, image_id: str) -> str:
@@ -108,7 +109,7 @@ class ImageService:
         return Answer(media, key_name(page.checksum, media, body.decode()), page.datestamp,
                       {"Cache-Control": self._cache_control(page), "Vary": "Accept",
                        "Link": f'<{image_info.PROFILE_URI}>;rel="profile"'},
-                      lambda: body, {"doc": doc})
+                      lambda: body, {"doc": doc}, access.is_public(page))
 
     # -- image requests ---------------------------------------------------------------
     def image(self, image_id: str, region: str, size: str, rotation: str, quality_format: str,
@@ -124,7 +125,8 @@ class ImageService:
                    "Link": f'<{canonical}>;rel="canonical", '
                            f'<{image_info.PROFILE_URI}>;rel="profile"'}
         return Answer(r.media_type, name, page.datestamp, headers,
-                      lambda: self._produce(page, r, name), {"canonical": canonical})
+                      lambda: self._produce(page, r, name), {"canonical": canonical},
+                      access.is_public(page))
 
     def pyramid_of(self, page: PageImage) -> Path:
         """The page's pyramid, converted now if this is its first use."""

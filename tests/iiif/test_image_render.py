@@ -255,3 +255,20 @@ def test_interior_grid_tiles_are_the_pyramids_own_jpeg_tiles(tmp_path, grey):
         assert (got.width, got.height, got.bands) == (512, 512, 1 if grey else 3)
         assert diff(got, ref) == 0  # the very tile, not a re-encoding
     assert not (tmp_path / "data" / "iiif" / "tiles").exists()
+
+
+def test_two_processes_racing_leave_one_whole_pyramid(tmp_path):
+    import subprocess
+    import sys
+
+    scan = make_scan(tmp_path / "race.png", 1800, 1300)
+    target = pyramid.pyramid_path(tmp_path / "data", "race")
+    code = ("import sys; from pathlib import Path; from iiif.pyramid import ensure_pyramid; "
+            "ensure_pyramid(sys.argv[1], Path(sys.argv[2]))")
+    root = Path(__file__).resolve().parents[2]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(scan), str(target)], cwd=root)
+             for _ in range(2)]
+    assert [p.wait(120) for p in procs] == [0, 0]
+    assert pyramid.levels(target) == ((1800, 1300), (900, 650), (450, 325))
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(
+        [target.name, target.with_suffix(".lock").name])

@@ -173,3 +173,22 @@ def test_concurrent_first_requests_on_a_live_server(app, live_server, image):
     tifs = list((settings_of(app).data_path / "iiif" / "pyramids").rglob("*.tif"))
     assert len(tifs) == 1
     assert image_service(app).pyramid_of(image_service(app).lookup("val-test~p0001")) == tifs[0]
+
+
+@pytest.mark.parametrize("path", ["/0,0,512,512/512,/0/default.jpg",
+                                  "/512,512,488,488/488,/0/default.jpg",
+                                  "/pct:5,5,50,50/!200,200/!90/gray.png"])
+def test_fast_path_answers_exactly_like_the_flask_view(app, image, path):
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    from web.image_routes import FastImagePath
+
+    fast = app.wsgi_app
+    assert isinstance(fast, FastImagePath)
+    answers = []
+    for wsgi in (fast, fast.wsgi_app):
+        environ = EnvironBuilder(path=image + path, base_url="http://h:1").get_environ()
+        body, status, headers = run_wsgi_app(wsgi, environ, buffered=True)
+        answers.append((status, sorted(headers.items()), b"".join(body)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == "200 OK"
