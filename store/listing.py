@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.models import Item, ItemSet, MetadataValue, OAISet
@@ -64,6 +64,10 @@ def count(session: Session, window: Window) -> int:
     return int(session.scalar(_filtered(select(func.count()).select_from(Item), window)) or 0)
 
 
+def _first(entry: tuple) -> int:  # type: ignore[type-arg]
+    return entry[0]  # type: ignore[no-any-return]
+
+
 def _columns(with_source: bool) -> list:  # type: ignore[type-arg]
     columns = [Item.pk, Item.item_id, Item.access, Item.deleted, Item.created, Item.datestamp,
                Item.rights_uri, Item.page_count, Item.source_format]
@@ -80,17 +84,17 @@ def page(session: Session, window: Window, after: tuple[datetime, str] | None, l
     original record they were imported from. Pages are not loaded.
     """
     query = _filtered(select(*_columns(with_source)), window)
-    if after is not None:
-        last_stamp, last_id = after
-        query = query.where(or_(Item.datestamp > last_stamp,
-                                and_(Item.datestamp == last_stamp, Item.item_id > last_id)))
-    rows = session.execute(query.order_by(Item.datestamp, Item.item_id).limit(limit)).all()
+    if after is not None:  # a row-value comparison: both databases seek the index with it
+        query = query.where(tuple_(Item.datestamp, Item.item_id) > tuple_(*after))
+    conn = session.connection()
+    rows = conn.execute(query.order_by(Item.datestamp, Item.item_id).limit(limit)).all()
     return _records(session, rows, with_metadata, with_source)
 
 
 def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord | None:
     """One item (tombstones too) with metadata and sets, without pages."""
-    rows = session.execute(select(*_columns(with_source)).where(Item.item_id == item_id)).all()
+    rows = session.connection().execute(
+        select(*_columns(with_source)).where(Item.item_id == item_id)).all()
     found = _records(session, rows, True, with_source)
     return found[0] if found else None
 
@@ -99,23 +103,29 @@ def _records(session: Session, rows: list, with_metadata: bool,  # type: ignore[
              with_source: bool) -> list[ItemRecord]:
     if not rows:
         return []
+    conn = session.connection()
     pks = [row.pk for row in rows]
     sets: dict[int, list[str]] = {}
-    for item_pk, spec in session.execute(
+    for item_pk, spec in conn.execute(
             select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
-            .where(ItemSet.item_pk.in_(pks)).order_by(ItemSet.item_pk, OAISet.spec)):
+            .where(ItemSet.item_pk.in_(pks))):
         sets.setdefault(item_pk, []).append(spec)
     values: dict[int, list[DCValue]] = {}
     if with_metadata:
-        for item_pk, element, value, lang in session.execute(
-                select(MetadataValue.item_pk, MetadataValue.element, MetadataValue.value,
-                       MetadataValue.lang)
+        # (item_pk, pk) is the index's own order; positions are sorted per item afterwards
+        found: dict[int, list[tuple[int, str, str, str | None]]] = {}
+        for item_pk, position, element, value, lang in conn.execute(
+                select(MetadataValue.item_pk, MetadataValue.position, MetadataValue.element,
+                       MetadataValue.value, MetadataValue.lang)
                 .where(MetadataValue.item_pk.in_(pks))
-                .order_by(MetadataValue.item_pk, MetadataValue.position)):
-            values.setdefault(item_pk, []).append(DCValue(element, value, lang))
+                .order_by(MetadataValue.item_pk, MetadataValue.pk)):
+            found.setdefault(item_pk, []).append((position, element, value, lang))
+        for item_pk, entries in found.items():
+            entries.sort(key=_first)
+            values[item_pk] = [DCValue(e, v, lang) for _, e, v, lang in entries]
     return [ItemRecord(
         item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
         datestamp=row.datestamp, metadata=tuple(values.get(row.pk, ())),
-        sets=tuple(sets.get(row.pk, ())), source_format=row.source_format,
+        sets=tuple(sorted(sets.get(row.pk, ()))), source_format=row.source_format,
         source_record=row.source_record if with_source else None, rights_uri=row.rights_uri,
         page_count=row.page_count) for row in rows]
