@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from iiif.manifest import Services
 from store.records import DCValue, ItemInput
 from store.write import upsert_item
 from tests.iiif.presentation_sample import make_image, populate, schema_errors
 from web.app import create_app, store_of
+from web.presentation_routes import SERVICES
 
 BASE = "http://localhost"
 JSON_LD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -182,3 +184,15 @@ def test_base_url_setting_is_used_for_every_id(settings_overrides, store, sample
     assert doc["id"] == "https://lib.example.org/tvs/iiif/truyen-kieu/manifest"
     assert doc["homepage"][0]["id"] == "https://lib.example.org/tvs/items/truyen-kieu"
     assert schema_errors(doc) == []
+
+
+def test_services_registered_by_later_features_reach_the_manifest_and_its_etag(app, client,
+                                                                              sample):
+    before = client.get("/iiif/han-nom-han-che/manifest")
+    login = {"id": f"{BASE}/login", "type": "AuthCookieService1",
+             "profile": "http://iiif.io/api/auth/1/login"}
+    app.extensions[SERVICES] = Services(image=lambda item, page: [login], version="auth-1")
+    after = client.get("/iiif/han-nom-han-che/manifest")
+    assert after.headers["ETag"] != before.headers["ETag"]
+    body = after.get_json()["items"][0]["items"][0]["items"][0]["body"]
+    assert body["service"][0]["service"] == [login]
