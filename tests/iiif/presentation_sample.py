@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import cache
 from pathlib import Path
 
 import pyvips
@@ -85,16 +84,10 @@ SETS = (SetInput("sach", "Sách", "Sách in và sách chép tay"), SetInput("sac
         SetInput("bando", "Bản đồ"), SetInput("bao", "Báo chí"))
 
 
-@cache
-def _image_folder(root: str) -> Path:
-    folder = Path(root)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def populate(store: Store, image_root: Path) -> list[str]:
     """Fill the store with the sample collection; returns the ids of the live items."""
-    folder = _image_folder(str(image_root))
+    folder = Path(image_root)
+    folder.mkdir(parents=True, exist_ok=True)
     items = sample_items(folder)
     with store.session() as session:
         for subset in SETS:
