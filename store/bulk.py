@@ -109,6 +109,19 @@ def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool
     return found
 
 
+def _keep_statistics(session: Session, highest_pk: int) -> None:
+    """ANALYZE when PostgreSQL's planner still thinks the tables are far smaller than they are.
+
+    Autovacuum may be off or late during a long load; a planner that believes `item` is empty
+    scans it for every id lookup, and each batch gets slower than the last.
+    """
+    estimate = session.connection().exec_driver_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'item'::regclass").scalar() or 0
+    if highest_pk >= 1000 and estimate * 2 < highest_pk:
+        session.connection().exec_driver_sql(
+            "ANALYZE item, metadata_value, item_set, item_search, page")
+
+
 def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
                   now: datetime) -> dict[int, int]:
     """Insert new item rows; their primary keys by position."""
@@ -120,6 +133,7 @@ def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
         insert_rows(session, "item", [
             (*_item_row(item, digest, now).values(), now, pk)
             for (_n, item, digest), pk in zip(new, keys, strict=True)])
+        _keep_statistics(session, keys[-1])
         return {n: pk for (n, _item, _digest), pk in zip(new, keys, strict=True)}
     stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores DateTime in SQLite
     insert_rows(session, "item", [(*_item_row(item, digest, stamp).values(), stamp, None)

@@ -1,0 +1,1 @@
+00269nam  2200097 a 4500001001600000008004100016245004800057100001600105260003900121650001100160  hp-marc8-01  240101s1925    vm            000 0 vie d10aTruy„Úen Ki„·eu :b£oÚan trΩ·ºng t„an thanh1 aNguy„‰en Du  aH‡ai Ph·ong :bNh·a in £„ong DΩºng 4aThº ca
