@@ -50,9 +50,9 @@ def detect_format(path: Path) -> str:
         if b"http://www.loc.gov/MARC21/slim" in head or b"<record" in head \
                 and b"<leader" in head:
             return "marcxml"
-        if b"http://www.openarchives.org/OAI/2.0/oai_dc/" in head \
+        if b"http://www.openarchives.org/OAI/2.0/" in head \
                 or b"http://purl.org/dc/elements/1.1/" in head:
-            return "dc"
+            return "dc"  # oai_dc, or an OAI-PMH response of deletions only
     if path.suffix.lower() in MARC_SUFFIXES:
         return "marc"
     raise ImportError_(f"cannot tell the format of {path}; give it with --format "
