@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import zlib
+from collections.abc import Iterable, Iterator
 
 CODINGS = ("gzip", "deflate")
+_WBITS = {"gzip": 31, "deflate": 15}  # gzip container; zlib container (HTTP "deflate")
 
 
 def negotiate(accept_encoding: str | None) -> str | None:
@@ -29,8 +30,11 @@ def negotiate(accept_encoding: str | None) -> str | None:
     return None
 
 
-def compress(body: bytes, coding: str) -> bytes:
-    """The body in a coding returned by negotiate (level 6: fast, and small)."""
-    if coding == "gzip":
-        return gzip.compress(body, compresslevel=6, mtime=0)
-    return zlib.compress(body, 6)
+def compress(chunks: Iterable[bytes], coding: str) -> Iterator[bytes]:
+    """The chunks in a coding returned by negotiate, compressed as they come (level 6)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, _WBITS[coding])
+    for chunk in chunks:
+        packed = packer.compress(chunk)
+        if packed:
+            yield packed
+    yield packer.flush()

@@ -11,22 +11,23 @@ harvest starts, the first page waits for the next second so the bound falls betw
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import datetime
 
 from lxml import etree
 
 from oai import tokens
 from oai.dates import ONE_SECOND, format_utc
-from oai.envelope import SPEC, Context, T, start
+from oai.envelope import SPEC, Context, T, serialise, start
 from oai.errors import OAIError
 from oai.formats import MetadataFormat
-from oai.records import metadata_format
+from oai.fragments import MARK, cut, header_bytes, oai_dc_record_bytes
+from oai.records import metadata_format, record
 from oai.request import OAIRequest
 from store import listing
 from store.records import ItemRecord
 
-Emit = Callable[[Context, etree._Element, ItemRecord, MetadataFormat], None]
+CHUNK = 25  # records built and sent at a time
 MAX_CLOCK_SKEW = 2 * ONE_SECOND
 
 
@@ -59,8 +60,13 @@ def _window(ctx: Context, position: tokens.Position) -> listing.Window:
     return listing.Window(position.from_, position.until, set_pks)
 
 
-def build_list(ctx: Context, request: OAIRequest, emit: Emit) -> etree._Element:
-    """One page of ListIdentifiers or ListRecords, with its resumptionToken."""
+def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
+    """One page of ListIdentifiers or ListRecords, streamed a few records at a time.
+
+    Everything that can fail (arguments, token, the page's rows) is settled before the first
+    byte; the records are then built chunk by chunk, so a harvester parses one chunk while
+    the next is made, and memory holds one page at most.
+    """
     secret = ctx.settings.secret_key
     if request.token is not None:
         position = tokens.decode(request.token, secret, request.verb)
@@ -73,19 +79,18 @@ def build_list(ctx: Context, request: OAIRequest, emit: Emit) -> etree._Element:
         raise OAIError("noRecordsMatch", "no record has changed in this window")
     size = max(1, ctx.settings.oai_page_size)
     after = (position.last_datestamp, position.last_id) if position.total >= 0 else None
-    items = listing.page(ctx.session, window, after, size + 1,
-                         with_metadata=request.verb == "ListRecords",
-                         with_source=fmt.needs_source and request.verb == "ListRecords")
-    if not items:
+    full = request.verb == "ListRecords"
+    rows = listing.page_rows(ctx.session, window, after, size + 1,
+                             with_source=full and fmt.needs_source)
+    if not rows:
         raise OAIError("noRecordsMatch", "no record matches the request")
     total = position.total if position.total >= 0 else listing.count(ctx.session, window)
     root = start(ctx, now, request)
     verb = etree.SubElement(root, T[request.verb])
-    for item in items[:size]:
-        emit(ctx, verb, item, fmt)
+    verb.text = MARK
     cursor = position.cursor
-    if len(items) > size:
-        last = items[size - 1]
+    if len(rows) > size:
+        last = rows[size - 1]
         following = tokens.Position(request.verb, fmt.prefix, position.set_spec,
                                     position.from_, position.until, last.datestamp,
                                     last.item_id, cursor + size, max(total, cursor + size + 1))
@@ -93,11 +98,40 @@ def build_list(ctx: Context, request: OAIRequest, emit: Emit) -> etree._Element:
         element.text = tokens.encode(following, secret)
     elif request.token is not None:
         element = etree.SubElement(verb, T["resumptionToken"])
-    else:
-        return root
-    element.set("completeListSize", str(max(total, cursor + min(len(items), size))))
-    element.set("cursor", str(cursor))
-    return root
+    if len(verb):
+        element.set("completeListSize", str(max(total, cursor + min(len(rows), size))))
+        element.set("cursor", str(cursor))
+    head, tail = serialise(root).split(MARK.encode())
+    return _body(ctx, head, rows[:size], tail, fmt, full)
+
+
+def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[type-arg]
+          fmt: MetadataFormat, full: bool) -> Iterator[bytes]:
+    yield head
+    prefix = ctx.id_prefix.encode()
+    for start_at in range(0, len(rows), CHUNK):
+        items = listing.records(ctx.session, rows[start_at:start_at + CHUNK],
+                                with_metadata=full, with_source=full and fmt.needs_source)
+        parts: list[bytes] = []
+        for item in items:
+            manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
+            if not full:
+                parts += header_bytes(prefix, item)
+            elif fmt.prefix == "oai_dc":
+                parts += oai_dc_record_bytes(prefix, item, manifest)
+            else:
+                parts.append(record_bytes(ctx, item, fmt))
+        yield b"".join(parts)
+    yield tail
+
+
+def record_bytes(ctx: Context, item: ItemRecord, fmt: MetadataFormat) -> bytes:
+    """A <record> built with lxml (marc21, mods), serialised inside a response's namespaces."""
+    def build(root: etree._Element) -> None:
+        record(ctx, root, item, fmt)
+        root[-1].tail = MARK
+
+    return cut(build)[0]
 
 
 def describe_token(position: tokens.Position) -> str:

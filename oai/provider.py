@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -22,7 +22,7 @@ from oai.verbs import (
 from store.settings import Settings
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
-BUILDERS: dict[str, Callable[[Context, OAIRequest], etree._Element]] = {
+BUILDERS: dict[str, Callable[[Context, OAIRequest], etree._Element | Iterator[bytes]]] = {
     "Identify": identify.build,
     "ListMetadataFormats": list_metadata_formats.build,
     "ListSets": list_sets.build,
@@ -39,13 +39,26 @@ def utc_now() -> datetime:
 
 def respond(session: Session, settings: Settings, query: bytes, base_url: str,
             manifest_url: Callable[[str], str],
-            clock: Callable[[], datetime] = utc_now) -> bytes:
-    """Answer one OAI-PMH request given as urlencoded bytes (GET query or POST body)."""
+            clock: Callable[[], datetime] = utc_now) -> Iterator[bytes]:
+    """Answer one OAI-PMH request given as urlencoded bytes (GET query or POST body).
+
+    The answer comes as chunks of one document; the list verbs make theirs while they are
+    read, from the session, which must stay open until the last chunk.
+    """
     ctx = Context(session, settings, base_url, manifest_url, clock)
     request: OAIRequest | None = None
     try:
         request = parse_request(split_query(query))
-        root = BUILDERS[request.verb](ctx, request)
+        built = BUILDERS[request.verb](ctx, request)
     except OAIError as error:
-        root = error_response(ctx, request, error)
-    return serialise(root)
+        built = error_response(ctx, request, error)
+    if isinstance(built, etree._Element):
+        return iter((serialise(built),))
+    return built
+
+
+def respond_bytes(session: Session, settings: Settings, query: bytes, base_url: str,
+                  manifest_url: Callable[[str], str],
+                  clock: Callable[[], datetime] = utc_now) -> bytes:
+    """The whole answer at once."""
+    return b"".join(respond(session, settings, query, base_url, manifest_url, clock))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import Row, Select, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.models import Item, ItemSet, MetadataValue, OAISet
@@ -76,31 +76,41 @@ def _columns(with_source: bool) -> list:  # type: ignore[type-arg]
     return columns
 
 
-def page(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
-         with_metadata: bool, with_source: bool = False) -> list[ItemRecord]:
-    """Up to `limit` items of the window after a position, in (datestamp, item_id) order.
+def page_rows(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
+              with_source: bool = False) -> list[Row]:  # type: ignore[type-arg]
+    """Item rows of one page: up to `limit` after a position, in (datestamp, item_id) order.
 
-    Records carry their sets; with_metadata adds their Dublin Core values, with_source the
-    original record they were imported from. Pages are not loaded.
+    Turn them into records with records(), all at once or a few at a time.
     """
     query = _filtered(select(*_columns(with_source)), window)
     if after is not None:  # a row-value comparison: both databases seek the index with it
         query = query.where(tuple_(Item.datestamp, Item.item_id) > tuple_(*after))
     conn = session.connection()
-    rows = conn.execute(query.order_by(Item.datestamp, Item.item_id).limit(limit)).all()
-    return _records(session, rows, with_metadata, with_source)
+    return list(conn.execute(query.order_by(Item.datestamp, Item.item_id).limit(limit)).all())
+
+
+def page(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
+         with_metadata: bool, with_source: bool = False) -> list[ItemRecord]:
+    """Up to `limit` records of the window after a position, in (datestamp, item_id) order.
+
+    Records carry their sets; with_metadata adds their Dublin Core values, with_source the
+    original record they were imported from. Pages are not loaded.
+    """
+    rows = page_rows(session, window, after, limit, with_source)
+    return records(session, rows, with_metadata, with_source)
 
 
 def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord | None:
     """One item (tombstones too) with metadata and sets, without pages."""
     rows = session.connection().execute(
         select(*_columns(with_source)).where(Item.item_id == item_id)).all()
-    found = _records(session, rows, True, with_source)
+    found = records(session, rows, True, with_source)
     return found[0] if found else None
 
 
-def _records(session: Session, rows: list, with_metadata: bool,  # type: ignore[type-arg]
-             with_source: bool) -> list[ItemRecord]:
+def records(session: Session, rows: list[Row], with_metadata: bool,  # type: ignore[type-arg]
+            with_source: bool) -> list[ItemRecord]:
+    """Records of item rows (from page_rows), with their sets and, if asked, their values."""
     if not rows:
         return []
     conn = session.connection()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+
 from flask import Blueprint, Response, current_app, request
 
 from oai.compression import compress, negotiate
@@ -13,7 +16,7 @@ oai_bp = Blueprint("oai", __name__)
 
 @oai_bp.route("/oai", methods=["GET", "POST"])
 def oai_endpoint() -> Response:
-    """Pass the raw arguments to the provider; compress when the client asks for it."""
+    """Pass the raw arguments to the provider; stream its answer, compressed if asked."""
     settings = settings_of(current_app)
     base = settings.base_url.rstrip("/") or request.host_url.rstrip("/")
     if request.method == "POST":
@@ -26,12 +29,27 @@ def oai_endpoint() -> Response:
     def manifest_url(item_id: str) -> str:
         return f"{base}/iiif/{item_id}/manifest"
 
-    with store_of(current_app).reading() as session:
-        body = respond(session, settings, query, f"{base}/oai", manifest_url)
-    response = Response(body, status=200, content_type=CONTENT_TYPE)
-    response.vary.add("Accept-Encoding")
+    resources = ExitStack()  # the session lives until the last chunk is sent
+    try:
+        session = resources.enter_context(store_of(current_app).reading())
+        chunks = respond(session, settings, query, f"{base}/oai", manifest_url)
+    except BaseException:
+        resources.close()
+        raise
     coding = negotiate(request.headers.get("Accept-Encoding"))
+    body: Iterable[bytes] = _closing(chunks, resources)
     if coding:
-        response.set_data(compress(body, coding))
+        body = compress(body, coding)
+    response = Response(body, status=200, content_type=CONTENT_TYPE)
+    response.call_on_close(resources.close)
+    response.vary.add("Accept-Encoding")
+    if coding:
         response.content_encoding = coding
     return response
+
+
+def _closing(chunks: Iterator[bytes], resources: ExitStack) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        resources.close()
