@@ -22,6 +22,7 @@ from store.import_marc import read_iso2709, read_marcxml
 from store.import_package import is_package, package_folders, read_packages
 from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
 from store.records import ImportSummary
+from store.write import validate
 
 FORMATS = ("auto", "marc", "marcxml", "dc", "package")
 BATCH_SIZE = 500
@@ -97,6 +98,12 @@ class _Writer:
             self.reject(where, entry.number, f"id {item_id} was already given by "
                         f"{self.seen[item_id]} of this import")
             return
+        if isinstance(entry, Upsert):
+            try:
+                validate(entry.item)
+            except ValueError as error:
+                self.reject(where, entry.number, str(error))
+                return
         self.seen[item_id] = f"{where} record {entry.number}"
         if isinstance(entry, Upsert) and self.set_spec:
             entry = Upsert(entry.number, replace(entry.item, sets=(*entry.item.sets,
