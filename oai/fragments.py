@@ -96,6 +96,9 @@ def _dc_tags(name: str, lang: str | None) -> tuple[bytes, bytes]:
     return open_, close
 
 
+_TAGS: dict[tuple[str, str | None], tuple[bytes, bytes]] = {}  # (element, raw lang) -> tags
+
+
 def header_bytes(identifier_prefix: bytes, record: ItemRecord) -> list[bytes]:
     """The <header> of a record, as fragments."""
     parts = [_DELETED_HEADER_OPEN if record.deleted else _HEADER_OPEN, _IDENTIFIER_OPEN,
@@ -115,10 +118,14 @@ def oai_dc_record_bytes(identifier_prefix: bytes, record: ItemRecord,
         parts.append(_METADATA_OPEN)
         rights: set[str] = set()
         for value in record.metadata:
-            if value.element not in _DC_NAMES:
-                continue
-            open_, close = _dc_tags(value.element, language_tag(value.lang))
-            parts += (open_, escape(value.value), close)
+            tags = _TAGS.get((value.element, value.lang))
+            if tags is None:
+                if value.element not in _DC_NAMES:
+                    continue
+                tags = _dc_tags(value.element, language_tag(value.lang))
+                if len(_TAGS) < 4096:
+                    _TAGS[(value.element, value.lang)] = tags
+            parts += (tags[0], escape(value.value), tags[1])
             if value.element == "rights":
                 rights.add(value.value)
         if record.rights_uri and record.rights_uri not in rights:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, Select, exists, func, select, tuple_
+from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.models import Item, ItemSet, MetadataValue, OAISet
@@ -62,6 +62,14 @@ def _filtered(query: Select, window: Window) -> Select:  # type: ignore[type-arg
 def count(session: Session, window: Window) -> int:
     """How many items (tombstones included) the window holds."""
     return int(session.scalar(_filtered(select(func.count()).select_from(Item), window)) or 0)
+
+
+_SETS_OF = (select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
+            .where(ItemSet.item_pk.in_(bindparam("pks", expanding=True))))
+_VALUES_OF = (select(MetadataValue.item_pk, MetadataValue.position, MetadataValue.element,
+                     MetadataValue.value, MetadataValue.lang)
+              .where(MetadataValue.item_pk.in_(bindparam("pks", expanding=True)))
+              .order_by(MetadataValue.item_pk, MetadataValue.pk))
 
 
 def _first(entry: tuple) -> int:  # type: ignore[type-arg]
@@ -116,23 +124,27 @@ def records(session: Session, rows: list[Row], with_metadata: bool,  # type: ign
     conn = session.connection()
     pks = [row.pk for row in rows]
     sets: dict[int, list[str]] = {}
-    for item_pk, spec in conn.execute(
-            select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
-            .where(ItemSet.item_pk.in_(pks))):
+    for item_pk, spec in conn.execute(_SETS_OF, {"pks": pks}).all():
         sets.setdefault(item_pk, []).append(spec)
     values: dict[int, list[DCValue]] = {}
     if with_metadata:
-        # (item_pk, pk) is the index's own order; positions are sorted per item afterwards
-        found: dict[int, list[tuple[int, str, str, str | None]]] = {}
+        # (item_pk, pk) is the index's own order, and the write path stores an item's values
+        # in position order; positions are checked, and an item out of order is sorted
+        found: dict[int, list[tuple[int, DCValue]]] = {}
+        unsorted: set[int] = set()
+        last_pk, last_position = None, -1
         for item_pk, position, element, value, lang in conn.execute(
-                select(MetadataValue.item_pk, MetadataValue.position, MetadataValue.element,
-                       MetadataValue.value, MetadataValue.lang)
-                .where(MetadataValue.item_pk.in_(pks))
-                .order_by(MetadataValue.item_pk, MetadataValue.pk)):
-            found.setdefault(item_pk, []).append((position, element, value, lang))
+                _VALUES_OF, {"pks": pks}).all():
+            if item_pk != last_pk:
+                last_pk, last_position = item_pk, -1
+            elif position < last_position:
+                unsorted.add(item_pk)
+            last_position = position
+            found.setdefault(item_pk, []).append((position, DCValue(element, value, lang)))
         for item_pk, entries in found.items():
-            entries.sort(key=_first)
-            values[item_pk] = [DCValue(e, v, lang) for _, e, v, lang in entries]
+            if item_pk in unsorted:
+                entries.sort(key=_first)
+            values[item_pk] = [entry[1] for entry in entries]
     return [ItemRecord(
         item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
         datestamp=row.datestamp, metadata=tuple(values.get(row.pk, ())),
