@@ -143,6 +143,7 @@ class _Writer:
 def _progress(enabled: bool):  # type: ignore[no-untyped-def]
     if not enabled:
         return contextlib.nullcontext(None)
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -151,7 +152,8 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
         TimeElapsedColumn,
     )
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("records"), TimeElapsedColumn(), transient=True)
+                    TextColumn("records"), TimeElapsedColumn(), transient=True,
+                    console=Console(stderr=True))
 
 
 def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str | None = None,
