@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Item
@@ -167,7 +167,7 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         else:
             outcomes.append("imported" if found[1] else "updated")
             changed.append(n)
-    table = Item.__table__
+    table = cast(Table, Item.__table__)
     pks: dict[int, int] = {n: existing[items[n].item_id][0] for n in changed}
     if new:
         pks.update(_insert_items(session, [(n, items[n], digests[n]) for n in new], now))
@@ -215,7 +215,7 @@ def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
     existing = _existing(session, item_ids)
     doomed = [existing[i][0] for i in item_ids if i in existing and not existing[i][1]]
     if doomed:
-        table = Item.__table__
+        table = cast(Table, Item.__table__)
         now = utc_now()
         for chunk in _chunks(doomed):
             session.execute(update(table).where(table.c.pk.in_(chunk))

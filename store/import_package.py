@@ -59,11 +59,11 @@ def _read_metadata(folder: Path) -> dict[str, Any]:
             rows = list(csv.reader(fh))
         if len(rows) != 2 or len(rows[0]) != len(rows[1]):
             raise ValueError("metadata.csv must hold one header row and one row of values")
-        data: dict[str, Any] = {}
+        row: dict[str, Any] = {}
         for key, cell in zip(rows[0], rows[1], strict=True):
             values = [v.strip() for v in cell.split(CSV_SEPARATOR) if v.strip()]
-            data.setdefault(key.strip(), []).extend(values)
-        return data
+            row.setdefault(key.strip(), []).extend(values)
+        return row
     return {}
 
 
