@@ -29,7 +29,7 @@ from store.records import PageImage
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,159}")
 MAX_AGE = 86400
-RENDER_VERSION = "r2"  # part of every ETag and cache key: bump when output bytes change
+RENDER_VERSION = "r3"  # part of every ETag and cache key: bump when output bytes change
 LOOKUP_TTL = 2.0  # seconds a page's store row (and so its access level) is reused
 Lookup = Callable[[str], PageImage | None]
 
