@@ -9,6 +9,7 @@ escapes text content. tests/oai/test_fragments.py checks the result against the 
 from __future__ import annotations
 
 import functools
+import re
 
 from lxml import etree
 
@@ -16,10 +17,15 @@ from oai.dates import format_utc
 from oai.ns import DC, OAI, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XML_LANG, XSI, q
 from oai.records import set_specs
 from oai.xmlutil import clean, language_tag
+from store.listing import Listed
 from store.records import ItemRecord
+
+Item = ItemRecord | Listed
 
 MARK = "\ue000"  # a private-use character: valid XML, never in a template otherwise
 _MARK = MARK.encode()
+# text that lxml writes as it is: no & < > CR, nothing XML forbids
+_PLAIN = re.compile("[^&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 _DC_NAMES = ("title", "creator", "subject", "description", "publisher", "contributor", "date",
              "type", "format", "identifier", "source", "language", "relation", "coverage",
              "rights")
@@ -27,6 +33,8 @@ _DC_NAMES = ("title", "creator", "subject", "description", "publisher", "contrib
 
 def escape(text: str) -> bytes:
     """Text content as lxml writes it: & < > escaped, CR as &#13;, forbidden characters out."""
+    if _PLAIN.fullmatch(text):
+        return text.encode("utf-8")
     text = clean(text)
     if "&" in text:
         text = text.replace("&", "&amp;")
@@ -99,7 +107,7 @@ def _dc_tags(name: str, lang: str | None) -> tuple[bytes, bytes]:
 _TAGS: dict[tuple[str, str | None], tuple[bytes, bytes]] = {}  # (element, raw lang) -> tags
 
 
-def header_bytes(identifier_prefix: bytes, record: ItemRecord) -> list[bytes]:
+def header_bytes(identifier_prefix: bytes, record: Item) -> list[bytes]:
     """The <header> of a record, as fragments."""
     parts = [_DELETED_HEADER_OPEN if record.deleted else _HEADER_OPEN, _IDENTIFIER_OPEN,
              identifier_prefix, record.item_id.encode(), _DATESTAMP,
@@ -110,24 +118,27 @@ def header_bytes(identifier_prefix: bytes, record: ItemRecord) -> list[bytes]:
     return parts
 
 
-def oai_dc_record_bytes(identifier_prefix: bytes, record: ItemRecord,
+def oai_dc_record_bytes(identifier_prefix: bytes, record: Item,
                         manifest: str | None) -> list[bytes]:
     """A whole <record> with oai_dc metadata (header only for a tombstone), as fragments."""
     parts = [_RECORD_OPEN, *header_bytes(identifier_prefix, record)]
     if not record.deleted:
         parts.append(_METADATA_OPEN)
         rights: set[str] = set()
-        for value in record.metadata:
-            tags = _TAGS.get((value.element, value.lang))
+        values = record.metadata if isinstance(record, Listed) else [
+            (v.element, v.value, v.lang, 0, 0) for v in record.metadata]
+        tags_of = _TAGS.get
+        for element, text, lang, _pk, _position in values:
+            tags = tags_of((element, lang))
             if tags is None:
-                if value.element not in _DC_NAMES:
+                if element not in _DC_NAMES:
                     continue
-                tags = _dc_tags(value.element, language_tag(value.lang))
+                tags = _dc_tags(element, language_tag(lang))
                 if len(_TAGS) < 4096:
-                    _TAGS[(value.element, value.lang)] = tags
-            parts += (tags[0], escape(value.value), tags[1])
-            if value.element == "rights":
-                rights.add(value.value)
+                    _TAGS[(element, lang)] = tags
+            parts += (tags[0], escape(text), tags[1])
+            if element == "rights":
+                rights.add(text)
         if record.rights_uri and record.rights_uri not in rights:
             open_, close = _dc_tags("rights", None)
             parts += (open_, escape(record.rights_uri), close)

@@ -27,7 +27,7 @@ from oai.request import OAIRequest
 from store import listing
 from store.records import ItemRecord
 
-CHUNK = 25  # records built and sent at a time
+CHUNK = 50  # records built and sent at a time
 MAX_CLOCK_SKEW = 2 * ONE_SECOND
 
 
@@ -109,18 +109,21 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
           fmt: MetadataFormat, full: bool) -> Iterator[bytes]:
     yield head
     prefix = ctx.id_prefix.encode()
+    light = not full or fmt.prefix == "oai_dc"  # headers and oai_dc: the fragment path
     for start_at in range(0, len(rows), CHUNK):
-        items = listing.records(ctx.session, rows[start_at:start_at + CHUNK],
-                                with_metadata=full, with_source=full and fmt.needs_source)
+        chunk = rows[start_at:start_at + CHUNK]
         parts: list[bytes] = []
-        for item in items:
-            manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
-            if not full:
-                parts += header_bytes(prefix, item)
-            elif fmt.prefix == "oai_dc":
+        if light:
+            for item in listing.listed(ctx.session, chunk, with_metadata=full):
+                if not full:
+                    parts += header_bytes(prefix, item)
+                    continue
+                manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
                 parts += oai_dc_record_bytes(prefix, item, manifest)
-            else:
-                parts.append(record_bytes(ctx, item, fmt))
+        else:
+            for record_ in listing.records(ctx.session, chunk, with_metadata=True,
+                                           with_source=fmt.needs_source):
+                parts.append(record_bytes(ctx, record_, fmt))
         yield b"".join(parts)
     yield tail
 

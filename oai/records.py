@@ -8,6 +8,7 @@ from oai.dates import format_utc
 from oai.envelope import SPEC, Context, T
 from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
+from store.listing import Listed
 from store.queries import ITEM_ID
 from store.records import ItemRecord
 
@@ -29,7 +30,7 @@ def item_id_of(ctx: Context, identifier: str) -> str | None:
     return item_id if ITEM_ID.fullmatch(item_id) else None
 
 
-def set_specs(record: ItemRecord) -> list[str]:
+def set_specs(record: ItemRecord | Listed) -> list[str]:
     """The record's sets with their ancestors (a record in a:b is in a), well-formed only."""
     specs: set[str] = set()
     for spec in record.sets:

@@ -9,12 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.models import Item, ItemSet, MetadataValue, OAISet
 from store.records import DCValue, ItemRecord
+
+
+class Listed(NamedTuple):
+    """A light record of a list page: what headers and oai_dc need, nothing built twice.
+
+    `metadata` holds rows (element, value, lang, item_pk, position) in catalogue order.
+    """
+
+    item_id: str
+    deleted: bool
+    datestamp: datetime
+    sets: tuple[str, ...]
+    metadata: list[Any]
+    rights_uri: str | None
+    page_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +82,10 @@ def count(session: Session, window: Window) -> int:
 
 _SETS_OF = (select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
             .where(ItemSet.item_pk.in_(bindparam("pks", expanding=True))))
-_VALUES_OF = (select(MetadataValue.item_pk, MetadataValue.position, MetadataValue.element,
-                     MetadataValue.value, MetadataValue.lang)
+_VALUES_OF = (select(MetadataValue.element, MetadataValue.value, MetadataValue.lang,
+                     MetadataValue.item_pk, MetadataValue.position)
               .where(MetadataValue.item_pk.in_(bindparam("pks", expanding=True)))
               .order_by(MetadataValue.item_pk, MetadataValue.pk))
-
-
-def _first(entry: tuple) -> int:  # type: ignore[type-arg]
-    return entry[0]  # type: ignore[no-any-return]
 
 
 def _columns(with_source: bool) -> list:  # type: ignore[type-arg]
@@ -108,6 +120,48 @@ def page(session: Session, window: Window, after: tuple[datetime, str] | None, l
     return records(session, rows, with_metadata, with_source)
 
 
+def listed(session: Session, rows: list[Row], with_metadata: bool,  # type: ignore[type-arg]
+           ) -> list[Listed]:
+    """Light records of item rows (from page_rows): sets and, if asked, Dublin Core rows."""
+    if not rows:
+        return []
+    conn = session.connection()
+    pks = [row.pk for row in rows]
+    sets: dict[int, list[str]] = {}
+    for item_pk, spec in conn.execute(_SETS_OF, {"pks": pks}).all():
+        sets.setdefault(item_pk, []).append(spec)
+    values: dict[int, list[Any]] = {}
+    if with_metadata:
+        values = _values(conn.execute(_VALUES_OF, {"pks": pks}).all())
+    return [Listed(row.item_id, row.deleted, row.datestamp, tuple(sets.get(row.pk, ())),
+                   values.get(row.pk, []), row.rights_uri, row.page_count) for row in rows]
+
+
+def _values(found: list[Row]) -> dict[int, list[Any]]:  # type: ignore[type-arg]
+    """Value rows grouped by item. They come in (item_pk, pk) order, the index's own; the write
+    path stores an item's values in position order, which is checked here (and sorted if not)."""
+    values: dict[int, list[Any]] = {}
+    unsorted: set[int] = set()
+    last_pk, last_position = None, -1
+    for row in found:
+        item_pk, position = row[3], row[4]
+        if item_pk != last_pk:
+            last_pk, last_position = item_pk, -1
+            values[item_pk] = [row]
+            continue
+        if position < last_position:
+            unsorted.add(item_pk)
+        last_position = position
+        values[item_pk].append(row)
+    for item_pk in unsorted:
+        values[item_pk].sort(key=_position)
+    return values
+
+
+def _position(row: Row) -> int:  # type: ignore[type-arg]
+    return int(row[4])
+
+
 def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord | None:
     """One item (tombstones too) with metadata and sets, without pages."""
     rows = session.connection().execute(
@@ -128,23 +182,8 @@ def records(session: Session, rows: list[Row], with_metadata: bool,  # type: ign
         sets.setdefault(item_pk, []).append(spec)
     values: dict[int, list[DCValue]] = {}
     if with_metadata:
-        # (item_pk, pk) is the index's own order, and the write path stores an item's values
-        # in position order; positions are checked, and an item out of order is sorted
-        found: dict[int, list[tuple[int, DCValue]]] = {}
-        unsorted: set[int] = set()
-        last_pk, last_position = None, -1
-        for item_pk, position, element, value, lang in conn.execute(
-                _VALUES_OF, {"pks": pks}).all():
-            if item_pk != last_pk:
-                last_pk, last_position = item_pk, -1
-            elif position < last_position:
-                unsorted.add(item_pk)
-            last_position = position
-            found.setdefault(item_pk, []).append((position, DCValue(element, value, lang)))
-        for item_pk, entries in found.items():
-            if item_pk in unsorted:
-                entries.sort(key=_first)
-            values[item_pk] = [entry[1] for entry in entries]
+        for item_pk, found in _values(conn.execute(_VALUES_OF, {"pks": pks}).all()).items():
+            values[item_pk] = [DCValue(v.element, v.value, v.lang) for v in found]
     return [ItemRecord(
         item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
         datestamp=row.datestamp, metadata=tuple(values.get(row.pk, ())),
