@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from store.bulk import bulk_delete, bulk_upsert
 from store.db import Store
+from store.demo_marc import book_marcxml
 from store.demo_render import page_file, render_page
 from store.models import Item
 from store.records import DCValue, ImportSummary, ItemInput, PageInput, SetInput
@@ -105,6 +106,8 @@ class _Maker:
                       for label in labels[:pages])
         item = ItemInput(item_id=item_id, metadata=tuple(values), sets=tuple(sets),
                          access=self.access(n), **extra)
+        if kind == "sach":
+            item = replace(item, source_format="marc", source_record=book_marcxml(item))
         return DemoItem(item, texts)
 
     def sach(self) -> tuple[list[DCValue], list[str], dict[str, Any]]:
