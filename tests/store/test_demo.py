@@ -71,3 +71,22 @@ def test_demo_command_prints_the_summary(runner):
     result = runner.invoke(main, ["demo", "--items", "5", "--pages", "0", "--seed", "2"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "5 imported, 0 updated, 0 unchanged, 0 deleted, 0 rejected"
+
+
+def test_demo_books_carry_a_marc_source_record_that_agrees_with_their_titles():
+    import io
+
+    import pymarc
+
+    from store.crosswalk_marc import marc_to_dc
+
+    books = [d.item for d in (_Maker(1, 30).item(n, 0) for n in range(1, 31))
+             if d.item.item_id.startswith("sach-")]
+    assert books and all(b.source_format == "marc" for b in books)
+    for book in books:
+        record = pymarc.parse_xml_to_array(io.BytesIO(book.source_record.encode()))[0]
+        values, subtitle = marc_to_dc(record)
+        assert record["001"].data == book.item_id and str(record.leader)[9] == "a"
+        assert [v.value for v in values if v.element == "title"] == \
+            [v.value for v in book.metadata if v.element == "title"]
+        assert subtitle == book.subtitle
