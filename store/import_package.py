@@ -16,7 +16,7 @@ from typing import Any
 import pyvips
 
 from store.ids import make_id
-from store.import_types import Entry, ReadContext, Reject, Upsert, lang_or_none
+from store.import_types import Entry, ReadContext, Reject, Upsert, lang_or_none, valid_set_spec
 from store.records import DC_ELEMENTS, DCValue, ItemInput, PageInput
 from store.write import file_checksum
 from store.xml_safety import clean_text
@@ -27,6 +27,8 @@ CSV_SEPARATOR = "||"
 OTHER_KEYS = {"access", "sets", "rights_uri", "behavior", "viewing_direction", "pages",
               "subtitle", "lang"}
 DIRECTIONS = ("left-to-right", "right-to-left", "top-to-bottom", "bottom-to-top")
+BEHAVIORS = ("paged", "continuous", "individuals", "facing-pages", "non-paged", "unordered",
+             "multi-part", "together", "auto-advance", "no-auto-advance", "repeat", "no-repeat")
 
 
 def is_package(folder: Path) -> bool:
@@ -46,6 +48,12 @@ def _as_list(value: Any) -> list[Any]:
     if value is None or value == "":
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _one(data: dict[str, Any], key: str) -> str | None:
+    """The first value of a non-Dublin Core key, as a trimmed string."""
+    values = _as_list(data.get(key))
+    return str(values[0]).strip() or None if values else None
 
 
 def _read_metadata(folder: Path) -> dict[str, Any]:
@@ -102,7 +110,7 @@ def _pages(folder: Path, labels: list[Any], ctx: ReadContext) -> list[PageInput]
         if text_file.exists():
             text, removed = clean_text(text_file.read_text(encoding="utf-8-sig"))
             ctx.cleaned_chars += removed
-        label = str(labels[n]) if n < len(labels) else str(n + 1)
+        label = clean_text(str(labels[n]))[0] if n < len(labels) else str(n + 1)
         pages.append(PageInput(str(image.resolve()), width, height, label, text or None,
                                file_checksum(image)))
     return pages
@@ -119,18 +127,26 @@ def package_item(folder: Path, ctx: ReadContext) -> ItemInput:
         metadata.insert(0, DCValue("title", folder.resolve().name.replace("_", " ")))
     rights = [v.value for v in metadata if v.element == "rights"
               and v.value.startswith(("http://", "https://"))]
-    direction = (_as_list(data.get("viewing_direction")) or ["left-to-right"])[0]
+    direction = _one(data, "viewing_direction") or "left-to-right"
     if direction not in DIRECTIONS:
         raise ValueError(f"viewing_direction must be one of {', '.join(DIRECTIONS)}")
+    behavior = _one(data, "behavior")
+    if behavior is not None and behavior not in BEHAVIORS:
+        raise ValueError(f"behavior must be one of {', '.join(BEHAVIORS)}")
+    sets = tuple(str(s).strip() for s in _as_list(data.get("sets")))
+    bad = [s for s in sets if not valid_set_spec(s)]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not a valid setSpec")
+    rights_uri = _one(data, "rights_uri") or (rights[0] if rights else None)
+    if rights_uri and len(rights_uri) > 512:
+        raise ValueError("rights_uri is longer than 512 characters")
+    subtitle = _one(data, "subtitle")
     return ItemInput(
-        item_id=item_id, metadata=tuple(metadata),
-        sets=tuple(str(s) for s in _as_list(data.get("sets"))),
+        item_id=item_id, metadata=tuple(metadata), sets=sets,
         pages=tuple(_pages(folder, _as_list(data.get("pages")), ctx)),
-        access=str((_as_list(data.get("access")) or ["open"])[0]),
-        rights_uri=str((_as_list(data.get("rights_uri")) or rights or [None])[0] or "") or None,
-        viewing_direction=direction,
-        behavior=(_as_list(data.get("behavior")) or [None])[0],
-        subtitle=(_as_list(data.get("subtitle")) or [None])[0])
+        access=_one(data, "access") or "open", rights_uri=rights_uri,
+        viewing_direction=direction, behavior=behavior,
+        subtitle=clean_text(subtitle)[0] if subtitle else None)
 
 
 def read_packages(path: Path, ctx: ReadContext) -> Iterator[Entry]:

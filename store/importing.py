@@ -20,7 +20,7 @@ from store.db import Store
 from store.import_dc import read_dc
 from store.import_marc import read_iso2709, read_marcxml
 from store.import_package import is_package, package_folders, read_packages
-from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
+from store.import_types import Delete, Entry, ReadContext, Reject, Upsert, valid_set_spec
 from store.records import ImportSummary
 from store.write import validate
 
@@ -159,6 +159,9 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
 def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str | None = None,
                id_prefix: str = "", progress: bool = False) -> ImportSummary:
     """Import files and folders into the store; the summary counts every record once."""
+    if set_spec is not None and not valid_set_spec(set_spec):
+        raise ImportError_(f"{set_spec!r} is not a valid setSpec (letters, digits, - _ . ! ~ * ' "
+                           "( ), with ':' between levels)")
     plan = _plan(paths, fmt)
     summary = ImportSummary()
     writer = _Writer(store, summary, set_spec)

@@ -41,6 +41,9 @@ def test_summary_line_and_exit_status(runner, files, code, line):
     ([str(ROOT / "pyproject.toml")], f"Error: cannot tell the format of {ROOT / 'pyproject.toml'}"
                                      "; give it with --format (marc, marcxml, dc or package)"),
     ([str(DATA), "--format", "marc"], f"Error: {DATA} is a folder, not marc"),
+    ([str(DATA / "oai-listrecords.xml"), "--set", "sách"],
+     "Error: 'sách' is not a valid setSpec (letters, digits, - _ . ! ~ * ' ( ), "
+     "with ':' between levels)"),
 ])
 def test_user_mistakes_are_one_sentence_and_exit_1(runner, args, message):
     result = runner.invoke(main, ["import", *args])

@@ -68,10 +68,14 @@ def test_folder_of_packages_with_csv_images_only_and_a_bad_one(store, tmp_path):
 
 def test_unknown_key_or_access_rejects_the_package(store, tmp_path):
     for name, data in (("a", {"title": "A", "colour": "red"}),
-                       ("b", {"title": "B", "access": "secret"})):
+                       ("b", {"title": "B", "access": "secret"}),
+                       ("c", {"title": "C", "sets": ["lịch sử"]}),
+                       ("d", {"title": "D", "behavior": "sideways"})):
         (tmp_path / "lot" / name).mkdir(parents=True)
         (tmp_path / "lot" / name / "metadata.json").write_text(json.dumps(data))
     summary = run_import(store, [tmp_path / "lot"])
-    assert summary.rejected == 2
+    assert summary.rejected == 4
     assert "unknown metadata key 'colour'" in summary.problems[0]
     assert "access must be one of" in summary.problems[1]
+    assert "'lịch sử' is not a valid setSpec" in summary.problems[2]
+    assert "behavior must be one of" in summary.problems[3]
