@@ -86,6 +86,11 @@ class _Maker:
         return " ".join(self.fill(self.rng.choice(self.w["sentences"]))
                         for _ in range(sentences))
 
+    def page_text(self) -> str:
+        """Paragraphs of a page (pango starts a new line at each newline)."""
+        return "\n".join(self.text(self.rng.randint(3, 7))
+                         for _ in range(self.rng.randint(4, 7)))
+
     def access(self, n: int) -> str:
         if n == self.restricted:
             return "restricted"
@@ -102,8 +107,7 @@ class _Maker:
             values.append(DCValue("format", "image/jpeg"))
         title = next(v.value for v in values if v.element == "title")
         labels = ["Bìa"] + [f"Trang {i}" for i in range(1, pages)]
-        texts = tuple((f"{title} — {label}", self.text(self.rng.randint(16, 36)))
-                      for label in labels[:pages])
+        texts = tuple((f"{title} — {label}", self.page_text()) for label in labels[:pages])
         item = ItemInput(item_id=item_id, metadata=tuple(values), sets=tuple(sets),
                          access=self.access(n), **extra)
         if kind == "sach":

@@ -30,12 +30,15 @@ def render_page(heading: str, body: str, footer: str, target: Path) -> tuple[int
     """Draw one page to a JPEG at `target`; returns (width, height)."""
     width = PAGE_WIDTH - 2 * MARGIN
     head = _text(heading, "DejaVu Serif Bold", 44, width, "DejaVuSerif-Bold", "centre")
-    text = _text(body, "DejaVu Serif", 36, width, "DejaVuSerif", "justify")
     foot = _text(footer, "DejaVu Serif", 28, width, "DejaVuSerif", "centre")
     top = MARGIN + head.height + 80
     room = PAGE_HEIGHT - top - MARGIN - foot.height - 60
-    if text.height > room:
-        text = text.crop(0, 0, text.width, room)
+    for size in (36, 32, 28, 24, 20, 16):  # the whole text goes on the page: smaller if need be
+        text = _text(body, "DejaVu Serif", size, width, "DejaVuSerif", "justify")
+        if text.height <= room:
+            break
+    else:
+        raise ValueError("the page text does not fit on a page")
     ink = (pyvips.Image.black(PAGE_WIDTH, PAGE_HEIGHT)
            .insert(head, (PAGE_WIDTH - head.width) // 2, MARGIN)
            .insert(text, MARGIN, top)
