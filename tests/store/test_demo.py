@@ -80,7 +80,7 @@ def test_demo_books_carry_a_marc_source_record_that_agrees_with_their_titles():
 
     from store.crosswalk_marc import marc_to_dc
 
-    books = [d.item for d in (_Maker(1, 30).item(n, 0) for n in range(1, 31))
+    books = [d.item for d in (_Maker(1, 30).item(n, 1) for n in range(1, 31))
              if d.item.item_id.startswith("sach-")]
     assert books and all(b.source_format == "marc" for b in books)
     for book in books:
