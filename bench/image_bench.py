@@ -190,6 +190,7 @@ class IIP:
 
     def __init__(self, out: Path, port: int, cache_mb: int) -> None:
         self.dir, self.port, self.cache_mb = out / "iip", port, cache_mb
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         (self.dir / "run").mkdir(parents=True, exist_ok=True)
@@ -202,9 +203,11 @@ class IIP:
         wait_for("127.0.0.1", self.port, "/iiif/scan00.tif/info.json")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(30)
-        time.sleep(0.5)  # let lighttpd's iipsrv children go
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(30)
+            self.proc = None
+            time.sleep(0.5)  # let lighttpd's iipsrv children go
 
     def path(self, ids: list[tuple[str, str]], index: int, part: str) -> str:
         return f"/iiif/{ids[index][1]}/{part}/0/default.jpg"
@@ -278,6 +281,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--skip", default="", help="comma list of: warm,cold,regions")
     args = parser.parse_args()
+    args.out = args.out.resolve()
     if not shutil.which("lighttpd") or not Path("/usr/lib/iipimage-server/iipsrv.fcgi").exists():
         sys.exit("needs Debian's iipimage-server and lighttpd (apt-get install -y "
                  "--no-install-recommends iipimage-server lighttpd)")
@@ -298,9 +302,9 @@ def main() -> None:
     if "warm" not in skip:
         print("(a) warm: our grid files vs IIPImage's memory cache", flush=True)
         ours, iip = Ours(args.out, args.port, 2 * 1024**3), IIP(args.out, args.port + 1, 1500)
-        ours.start()
-        iip.start()
         try:
+            ours.start()
+            iip.start()
             for server, passes in ((ours, 1), (iip, 3)):
                 for p in range(passes):
                     r = run_load("127.0.0.1", server.port,
@@ -316,10 +320,10 @@ def main() -> None:
 
     if not {"cold", "regions"} <= skip:
         ours, iip = Ours(args.out, args.port, 0), IIP(args.out, args.port + 1, 0)
-        ours.start()
-        iip.start()
         tiles = args.out / "data" / "iiif" / "tiles"
         try:
+            ours.start()
+            iip.start()
             if "cold" not in skip:
                 print("(a) cold: grid files removed, no caches", flush=True)
                 alternate(results, "(a) grid, cold", (ours, iip), ids, shuffled, args.rounds,
