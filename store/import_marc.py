@@ -59,9 +59,13 @@ def record_to_marcxml(record: Record) -> str:
 
 
 def record_entry(record: Record, number: int, ctx: ReadContext,
-                 header_id: str | None = None) -> Entry:
-    """The entry of one decoded MARC record (its text already Unicode)."""
-    ctx.cleaned_chars += _clean_record(record)
+                 header_id: str | None = None, source: str | None = None) -> Entry:
+    """The entry of one decoded MARC record (its text already Unicode).
+
+    `source` is the record's MARCXML when the caller has it already (Leader/09 'a').
+    """
+    removed = _clean_record(record)
+    ctx.cleaned_chars += removed
     control = [f.data for f in record.get_fields("001") if f.data and f.data.strip()]
     item_id = make_id(control[0], ctx.id_prefix) if control else None
     if item_id is None and header_id:
@@ -75,7 +79,8 @@ def record_entry(record: Record, number: int, ctx: ReadContext,
     metadata, subtitle = marc_to_dc(record)
     rights = [u for f in record.get_fields("540") for u in f.get_subfields("u")]
     paged = leader[6:7] in ("a", "t") and leader[7:8] in ("a", "c", "d", "m")
-    source = record_to_marcxml(record)
+    if source is None or removed:
+        source = record_to_marcxml(record)
     return Upsert(number, ItemInput(
         item_id=item_id, metadata=metadata, source_format="marc", source_record=source,
         rights_uri=rights[0].strip()[:512] if rights else None,
@@ -122,6 +127,18 @@ def record_from_xml(element: etree._Element) -> Record:
     return record
 
 
+def _as_source(element: etree._Element) -> str | None:
+    """A namespaced record straight from a MARCXML collection, serialised as it is (fast)."""
+    parent = element.getparent()
+    leader = element.find(f"{{{MARC_NS}}}leader")
+    if etree.QName(element).namespace != MARC_NS or leader is None or \
+            len(leader.text or "") != 24 or \
+            (parent is not None and etree.QName(parent).namespace != MARC_NS):
+        return None
+    leader.text = leader.text[:9] + "a" + leader.text[10:]  # type: ignore[index]
+    return etree.tostring(element, encoding="unicode", with_tail=False)
+
+
 def read_marcxml(path: Path, ctx: ReadContext) -> Iterator[Entry]:
     """Entries of a MARCXML file: a collection, one record, or an OAI-PMH response."""
     try:
@@ -153,7 +170,7 @@ def read_marcxml(path: Path, ctx: ReadContext) -> Iterator[Entry]:
                 except ValueError as error:
                     yield Reject(number, f"not a valid MARCXML record ({error})")
                 else:
-                    yield record_entry(record, number, ctx, header_id)
+                    yield record_entry(record, number, ctx, header_id, _as_source(element))
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
