@@ -35,7 +35,8 @@ class _Raw:
     has_metadata: bool = False
 
 
-def _values(dc: etree._Element) -> list[DCValue]:
+def dc_values(dc: etree._Element) -> list[DCValue]:
+    """The Dublin Core values of an <oai_dc:dc> element, with their xml:lang tags."""
     out = []
     for child in dc:
         if not isinstance(child.tag, str):
@@ -47,6 +48,9 @@ def _values(dc: etree._Element) -> list[DCValue]:
         if text:
             out.append(DCValue(name.localname, text, lang_or_none(child.get(XML_LANG))))
     return out
+
+
+_values = dc_values  # the name oai/harvest_page.py imports
 
 
 def _read_raw(data: bytes) -> Iterator[_Raw]:
@@ -62,10 +66,10 @@ def _read_raw(data: bytes) -> Iterator[_Raw]:
             continue
         if name.localname == "dc":
             if current is not None:
-                current.values, current.has_metadata = _values(element), True
+                current.values, current.has_metadata = dc_values(element), True
                 continue
             number += 1
-            yield _Raw(number, None, False, _values(element), True)
+            yield _Raw(number, None, False, dc_values(element), True)
         elif current is not None:  # end of an OAI-PMH <record>
             yield current
             current = None
