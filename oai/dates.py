@@ -29,7 +29,7 @@ def parse_utc(raw: str, name: str) -> UTCDate:
         raise OAIError("badArgument",
                        f"{name} must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC)")
     try:
-        value = datetime(*(int(part) for part in match.groups()))  # type: ignore[misc]
+        value = datetime(*(int(part) for part in match.groups()))  # type: ignore[arg-type, misc]
     except ValueError:
         raise OAIError("badArgument", f"{name} is not a valid date") from None
     return UTCDate(value, len(match.groups()) == 3)

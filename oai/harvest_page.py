@@ -95,7 +95,7 @@ def _entry(record: etree._Element, number: int, ctx: ReadContext) -> Entry:
     header = record.find(q(OAI, "header"))
     identifier = header.findtext(q(OAI, "identifier")) if header is not None else None
     item_id = id_from_header(identifier, ctx.id_prefix) if identifier else None
-    if header is None or item_id is None:
+    if header is None or identifier is None or item_id is None:
         return Reject(number, "a record without a header identifier")
     if header.get("status") == "deleted":
         return Delete(number, item_id)  # deleted, even if the provider sent metadata too

@@ -7,6 +7,7 @@ page 1 costs. Deleted items (tombstones) are listed too, flagged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -97,7 +98,7 @@ def _columns(with_source: bool) -> list:  # type: ignore[type-arg]
 
 
 def page_rows(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
-              with_source: bool = False) -> list[Row]:  # type: ignore[type-arg]
+              with_source: bool = False) -> list[Row[Any]]:
     """Item rows of one page: up to `limit` after a position, in (datestamp, item_id) order.
 
     Turn them into records with records(), all at once or a few at a time.
@@ -120,8 +121,7 @@ def page(session: Session, window: Window, after: tuple[datetime, str] | None, l
     return records(session, rows, with_metadata, with_source)
 
 
-def listed(session: Session, rows: list[Row], with_metadata: bool,  # type: ignore[type-arg]
-           ) -> list[Listed]:
+def listed(session: Session, rows: Sequence[Row[Any]], with_metadata: bool) -> list[Listed]:
     """Light records of item rows (from page_rows): sets and, if asked, Dublin Core rows."""
     if not rows:
         return []
@@ -137,7 +137,7 @@ def listed(session: Session, rows: list[Row], with_metadata: bool,  # type: igno
                    values.get(row.pk, []), row.rights_uri, row.page_count) for row in rows]
 
 
-def _values(found: list[Row]) -> dict[int, list[Any]]:  # type: ignore[type-arg]
+def _values(found: Sequence[Any]) -> dict[int, list[Any]]:
     """Value rows grouped by item. They come in (item_pk, pk) order, the index's own; the write
     path stores an item's values in position order, which is checked here (and sorted if not)."""
     values: dict[int, list[Any]] = {}
@@ -158,7 +158,7 @@ def _values(found: list[Row]) -> dict[int, list[Any]]:  # type: ignore[type-arg]
     return values
 
 
-def _position(row: Row) -> int:  # type: ignore[type-arg]
+def _position(row: Any) -> int:
     return int(row[4])
 
 
@@ -170,7 +170,7 @@ def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord
     return found[0] if found else None
 
 
-def records(session: Session, rows: list[Row], with_metadata: bool,  # type: ignore[type-arg]
+def records(session: Session, rows: Sequence[Row[Any]], with_metadata: bool,
             with_source: bool) -> list[ItemRecord]:
     """Records of item rows (from page_rows), with their sets and, if asked, their values."""
     if not rows:

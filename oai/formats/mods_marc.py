@@ -146,7 +146,7 @@ def _subject(mods: etree._Element, field: DataField) -> None:
     subject = sub(mods, M["subject"])
     if field.tag in ("600", "610", "611"):
         name = sub(subject, M["name"],
-                   {"type": _NAME_TYPES.get(field.tag[1:], "personal")})
+                   attrib={"type": _NAME_TYPES.get(field.tag[1:], "personal")})
         sub(name, M["namePart"], _joined(field, "abcdq"))
     elif field.tag == "651":
         sub(subject, M["geographic"], _joined(field, "a"))

@@ -43,6 +43,8 @@ MARC_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     <subfield code="c">1936.</subfield></datafield>
   <datafield tag="300" ind1=" " ind2=" "><subfield code="a">120 tr. ;</subfield>
     <subfield code="c">19 cm</subfield></datafield>
+  <datafield tag="600" ind1="1" ind2="4"><subfield code="a">Nguyễn, Du,</subfield>
+    <subfield code="d">1766-1820.</subfield></datafield>
   <datafield tag="650" ind1=" " ind2="7"><subfield code="a">Thơ Việt Nam</subfield>
     <subfield code="y">Thế kỷ 20</subfield></datafield>
   <datafield tag="856" ind1="4" ind2="0"><subfield code="u">https://example.org/{id}</subfield></datafield>
