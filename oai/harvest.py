@@ -59,7 +59,7 @@ def run_harvest(store: Store, url: str, metadata_prefix: str = "oai_dc",
     args = {"metadataPrefix": source.prefix}
     for name, value in (("set", source.set_spec), ("from", from_), ("until", until)):
         if value:
-            args["from" if name == "from" else name] = value
+            args[name] = value
     number = 0
     with _progress(progress) as bar:
         task = bar.add_task(source.url, total=None) if bar is not None else None
@@ -71,7 +71,9 @@ def run_harvest(store: Store, url: str, metadata_prefix: str = "oai_dc",
                 token, started = None, None
                 continue
             if token is None:
-                started = page.response_date
+                # the next harvest starts where this one's list ends: its first responseDate,
+                # or the until it was given (both inclusive, so nothing falls between)
+                started = until or page.response_date
             if page.error_code == "noRecordsMatch":
                 page.token = None
             elif page.error_code:

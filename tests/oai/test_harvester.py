@@ -218,3 +218,12 @@ def test_marc21_keeps_the_original_record_and_takes_ids_from_headers(store, serv
             "Nguyễn, Văn Vĩnh."]
         assert item.title.startswith("Tiếu lâm An Nam")
         assert get_item(session, "KOHA-OAI-TEST-18") is not None
+
+
+def test_a_harvest_with_until_resumes_from_that_until(store, serve):
+    provider = serve(untidy)
+    run_harvest(store, provider.url, until="2024-12-31")
+    with store.reading() as session:
+        assert session.scalar(select(HarvestState)).last_response_date == "2024-12-31"
+    run_harvest(store, provider.url)
+    assert provider.requests[-1]["from"] == "2024-12-31"
