@@ -230,32 +230,41 @@ def machine() -> dict[str, str]:
             "system": platform.platform()}
 
 
-def markdown(report: dict) -> str:
-    lines = ["## OAI-PMH", "",
-             "Full `ListRecords` harvest of oai_dc records (`thuvienso demo --items N --pages 0`:",
-             "about 1 in 17 items are tombstones), one streaming client (requests, lxml",
-             "XMLPullParser fed as bytes arrive, page after page, as a harvester does),",
-             "`thuvienso serve --workers 2`.",
-             "Ceiling: the same pages as static files from `python -m http.server`. Peer: the",
-             "`oaipmh` 4.0.0 server (`BatchingServer`, OFFSET paging) over the same tables under",
-             "gunicorn with 2 workers. Best of the runs for thuvienso and ceiling; one peer run.",
-             "", f"Command: `{report['command']}`  ",
-             f"Date: {report['date']}  ",
-             f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
-             f"Python {report['machine']['python']}", "",
-             "| records | database | page size | thuvienso rec/s | first 10 pages ms | "
-             "last 10 pages ms | last/first | ceiling rec/s | × ceiling | peer rec/s | "
-             "peer first/last ms | × peer |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in report["results"]:
-        ours, ceiling, peer = r["thuvienso"], r["ceiling"], r.get("peer")
-        lines.append(
-            f"| {ours['records']:,} | {r['database']} | {r['page_size']} | "
-            f"{ours['records_per_s']:,} | {ours['first10_ms']} | {ours['last10_ms']} | "
-            f"{r['last_over_first']} | {ceiling['records_per_s']:,} | {r['of_ceiling']} | "
-            + (f"{peer['records_per_s']:,} | {peer['first10_ms']} / {peer['last10_ms']} | "
-               f"{r['over_peer']} |" if peer else "— | — | — |"))
-    lines += ["", "Goals: ≥ 20 000 records/s, last page ≤ 1.5× first, ≥ 3× peer, ≥ 0.6× "
+INTRO = [
+    "## OAI-PMH", "",
+    "Full `ListRecords` harvest of oai_dc records (`thuvienso demo --items N --pages 0`: about",
+    "1 in 17 items are tombstones; a record is about 1.1 kB of XML), by one streaming client",
+    "(requests, lxml XMLPullParser fed as the bytes arrive, page after page, as a harvester",
+    "does) against `thuvienso serve --workers 2` (gunicorn). In the same run, the **ceiling**:",
+    "the very same pages saved and served as static files by `python -m http.server`; the",
+    "**peer**: the `oaipmh` 4.0.0 server (`BatchingServer`, OFFSET paging) over the same tables",
+    "under gunicorn with 2 workers, in its own venv. Best of the runs for thuvienso and the",
+    "ceiling, one peer run. Page times: mean of the first and of the last 10 pages.",
+    "Re-run: `python bench/oai_bench.py --records 100000 --page-size 100 500 --write`.", ""]
+
+
+def markdown(reports: list[dict]) -> str:
+    lines = list(INTRO)
+    for report in reports:
+        lines += [f"Command: `{report['command']}`  ",
+                  f"Date: {report['date']}  ",
+                  f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
+                  f"Python {report['machine']['python']}; load average at start "
+                  f"{report.get('load', '?')} (other benchmarks shared the machine)", "",
+                  "| records | database | page size | thuvienso rec/s | first / last 10 pages ms"
+                  " | last/first | ceiling rec/s | × ceiling | peer rec/s | peer first / last ms"
+                  " | × peer |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in report["results"]:
+            ours, ceiling, peer = r["thuvienso"], r["ceiling"], r.get("peer")
+            lines.append(
+                f"| {ours['records']:,} | {r['database']} | {r['page_size']} | "
+                f"{ours['records_per_s']:,} | {ours['first10_ms']} / {ours['last10_ms']} | "
+                f"{r['last_over_first']} | {ceiling['records_per_s']:,} | {r['of_ceiling']} | "
+                + (f"{peer['records_per_s']:,} | {peer['first10_ms']} / {peer['last10_ms']} | "
+                   f"{r['over_peer']} |" if peer else "— | — | — |"))
+        lines.append("")
+    lines += ["Goals: ≥ 20 000 records/s, last page ≤ 1.5× the first, ≥ 3× the peer, ≥ 0.6× the",
               "ceiling.", ""]
     return "\n".join(lines)
 
@@ -279,31 +288,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=[100_000])
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--page-size", type=int, nargs="+", default=[100],
+                        help="THUVIENSO_OAI_PAGE_SIZE values to measure (100 is the default)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--no-peer", action="store_true", help="skip the oaipmh peer")
     parser.add_argument("--peer-max", type=int, default=200_000,
                         help="run the peer only up to this many records (OFFSET is O(n²))")
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--write", action="store_true",
+                        help="publish this run: BENCHMARKS.md gets every published run")
     args = parser.parse_args()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     results = []
     for n in args.records:
         for kind in args.databases.split(","):
-            result = run_database(kind, n, args.page_size,
-                                  not args.no_peer and n <= args.peer_max, args.repeat)
-            print(json.dumps(result), flush=True)
-            results.append(result)
-    report = {"command": "python bench/oai_bench.py " + " ".join(sys.argv[1:]),
+            for size in args.page_size:
+                result = run_database(kind, n, size, not args.no_peer and n <= args.peer_max,
+                                      args.repeat)
+                print(json.dumps(result), flush=True)
+                results.append(result)
+    report: dict = {"command": "python bench/oai_bench.py " + " ".join(sys.argv[1:]),
+                    "load": load,
               "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
               "results": results}
     OUT.mkdir(exist_ok=True)
     previous = OUT / "oai_bench.json"
     history = json.loads(previous.read_text()) if previous.exists() else []
+    report["publish"] = args.write
     previous.write_text(json.dumps([*history, report], indent=1))
-    text = markdown(report)
-    print(text)
+    print(markdown([report]))
     if args.write:
-        write_section(text)
+        write_section(markdown([r for r in [*history, report] if r.get("publish")]))
 
 
 if __name__ == "__main__":
