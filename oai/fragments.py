@@ -9,7 +9,6 @@ escapes text content. tests/oai/test_fragments.py checks the result against the 
 from __future__ import annotations
 
 import functools
-import re
 
 from lxml import etree
 
@@ -24,8 +23,6 @@ Item = ItemRecord | Listed
 
 MARK = "\ue000"  # a private-use character: valid XML, never in a template otherwise
 _MARK = MARK.encode()
-# text that lxml writes as it is: no & < > CR, nothing XML forbids
-_PLAIN = re.compile("[^&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 _DC_NAMES = ("title", "creator", "subject", "description", "publisher", "contributor", "date",
              "type", "format", "identifier", "source", "language", "relation", "coverage",
              "rights")
@@ -33,8 +30,8 @@ _DC_NAMES = ("title", "creator", "subject", "description", "publisher", "contrib
 
 def escape(text: str) -> bytes:
     """Text content as lxml writes it: & < > escaped, CR as &#13;, forbidden characters out."""
-    if _PLAIN.fullmatch(text):
-        return text.encode("utf-8")
+    if text.isprintable() and "&" not in text and "<" not in text and ">" not in text:
+        return text.encode("utf-8")  # printable: no control, surrogate or non-character
     text = clean(text)
     if "&" in text:
         text = text.replace("&", "&amp;")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from lxml import etree
 
 from oai.dates import format_utc
@@ -30,14 +32,19 @@ def item_id_of(ctx: Context, identifier: str) -> str | None:
     return item_id if ITEM_ID.fullmatch(item_id) else None
 
 
-def set_specs(record: ItemRecord | Listed) -> list[str]:
+def set_specs(record: ItemRecord | Listed) -> tuple[str, ...]:
     """The record's sets with their ancestors (a record in a:b is in a), well-formed only."""
+    return _with_ancestors(tuple(record.sets))
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_ancestors(sets: tuple[str, ...]) -> tuple[str, ...]:
     specs: set[str] = set()
-    for spec in record.sets:
+    for spec in sets:
         if SPEC.fullmatch(spec):
             parts = spec.split(":")
             specs.update(":".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return sorted(specs)
+    return tuple(sorted(specs))
 
 
 def header(ctx: Context, parent: etree._Element, record: ItemRecord) -> None:
