@@ -233,3 +233,13 @@ def test_xml_is_built_namespaced_and_well_formed(ro_client, ro_cat):
     root = fetch(ro_client, "verb=ListRecords&metadataPrefix=mods&set=sach:co")
     assert etree.QName(root).namespace == NS["o"]
     assert x(root, "//mods:mods/@version") == ["3.7"] * len(x(root, "//mods:mods"))
+
+
+def test_streamed_lists_give_their_connection_back(shared, ro_client, ro_cat):
+    from web.app import store_of
+
+    pool = store_of(shared.app).engine.pool
+    all_pages(ro_client, "verb=ListRecords&metadataPrefix=oai_dc")
+    response = ro_client.get("/oai?verb=ListRecords&metadataPrefix=mods")
+    response.close()  # a harvester that hangs up after the first chunk
+    assert pool.checkedout() == 0
