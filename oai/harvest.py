@@ -52,7 +52,7 @@ def run_harvest(store: Store, url: str, metadata_prefix: str = "oai_dc",
     state = _state(store, source)
     token = state.resumption_token
     started = state.started_response_date
-    if from_ is None and not token:
+    if from_ is None:  # used when no saved token resumes the list (or it has expired)
         from_ = state.last_response_date
         if from_ and source.day_granularity:
             from_ = from_[:10]
