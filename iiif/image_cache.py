@@ -104,6 +104,9 @@ class ResponseCache(FileStore):
                 for entry in os.scandir(shard.path):
                     with contextlib.suppress(OSError):
                         st = entry.stat()
+                        if entry.name.startswith(".") and time.time() - st.st_mtime > 3600:
+                            os.unlink(entry.path)  # a temp file left by a crash
+                            continue
                         files.append((st.st_mtime, st.st_size, entry.path))
             total = sum(size for _, size, _ in files)
             if total > self.max_bytes:

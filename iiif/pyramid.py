@@ -38,6 +38,8 @@ def ensure_pyramid(source: str, target: Path) -> Path:
         try:
             if target.exists():  # another worker made it while we waited
                 return target
+            for stale in target.parent.glob(f".{target.name}.*.tmp"):
+                stale.unlink(missing_ok=True)  # left by a crash: writers hold this lock
             tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             try:
                 convert(source, tmp)

@@ -272,3 +272,13 @@ def test_two_processes_racing_leave_one_whole_pyramid(tmp_path):
     assert pyramid.levels(target) == ((1800, 1300), (900, 650), (450, 325))
     assert sorted(p.name for p in target.parent.iterdir()) == sorted(
         [target.name, target.with_suffix(".lock").name])
+
+
+def test_temp_files_left_by_a_crash_are_removed_by_the_next_conversion(tmp_path):
+    scan = make_scan(tmp_path / "scan.png", 700, 600)
+    target = pyramid.pyramid_path(tmp_path / "data", "crashed")
+    target.parent.mkdir(parents=True)
+    stale = target.with_name(f".{target.name}.999.1.tmp")
+    stale.write_bytes(b"half a TIFF")
+    pyramid.ensure_pyramid(str(scan), target)
+    assert pyramid.levels(target)[0] == (700, 600) and not stale.exists()
