@@ -1,7 +1,7 @@
 """The official IIIF Image API validator (PyPI `iiif-validator`), version 3.0, level 2, run
 against the real app on a loopback port. It lives in its own venv, `.iiif-validator/`, made
 here if missing (`python3 -m venv .iiif-validator && .iiif-validator/bin/pip install
-iiif-validator`), never in the project's environment."""
+iiif-validator==1.0.5`), never in the project's environment."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def validator() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not VALIDATE.exists():
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
-            subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "iiif-validator"],
+            subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "iiif-validator==1.0.5"],
                            check=True, timeout=600)
     return VALIDATE
 
