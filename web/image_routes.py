@@ -146,6 +146,10 @@ def iiif_error(error: IIIFError) -> Response:
 @image_bp.after_request
 def cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":  # a preflight (e.g. info.json with a bearer token)
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Accept"
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 

@@ -282,3 +282,22 @@ def test_temp_files_left_by_a_crash_are_removed_by_the_next_conversion(tmp_path)
     stale.write_bytes(b"half a TIFF")
     pyramid.ensure_pyramid(str(scan), target)
     assert pyramid.levels(target)[0] == (700, 600) and not stale.exists()
+
+
+def test_every_advertised_tile_and_size_is_served_at_its_size(svc):
+    """What info.json promises (tiles at every scale factor, sizes) all answers, exactly."""
+    import math
+
+    doc = svc.info("scan~p0001", "http://h", ANONYMOUS, False).extra["doc"]
+    tiles = doc["tiles"][0]
+    for s in tiles["scaleFactors"]:
+        span = tiles["width"] * s
+        for y in range(0, H, span):
+            for x in range(0, W, span):
+                w, h = min(span, W - x), min(span, H - y)
+                got = decode(get(svc, f"{x},{y},{w},{h}", f"{math.ceil(w / s)},", "0",
+                                 "default.jpg"))
+                assert (got.width, got.height) == (math.ceil(w / s), math.ceil(h / s))
+    for size in doc["sizes"]:
+        got = decode(get(svc, "full", f"{size['width']},{size['height']}", "0", "default.jpg"))
+        assert (got.width, got.height) == (size["width"], size["height"])

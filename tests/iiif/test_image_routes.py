@@ -192,3 +192,13 @@ def test_fast_path_answers_exactly_like_the_flask_view(app, image, path):
         answers.append((status, sorted(headers.items()), b"".join(body)))
     assert answers[0] == answers[1]
     assert answers[0][0] == "200 OK"
+
+
+def test_cors_preflight_allows_get_with_authorization(client, image):
+    response = client.options(f"{image}/info.json", headers={
+        "Origin": "https://viewer.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "Authorization"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
