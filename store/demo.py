@@ -10,7 +10,12 @@ large batches (store.bulk) for benchmarks.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -66,10 +71,11 @@ class _Slots(dict):
 
 
 class _Maker:
-    """Draws one item after another from a seeded random generator."""
+    """Draws items from seeded random generators: item n depends only on (seed, n)."""
 
     def __init__(self, seed: int, total: int) -> None:
-        self.rng, self.w, self.total = random.Random(seed), words(), total
+        self.seed, self.w, self.total = seed, words(), total
+        self.rng = random.Random(seed)
         self.restricted = min(7, total)
 
     def person(self) -> str:
@@ -97,7 +103,10 @@ class _Maker:
             return "restricted"
         return "readers" if n % 5 == 3 else "open"
 
-    def item(self, n: int, pages: int) -> DemoItem:
+    def item(self, n: int, pages: int | None) -> DemoItem:
+        """Item n with this many pages (None: 2 to 12)."""
+        self.rng = random.Random(f"{self.seed}:{n}")
+        pages = self.rng.randint(2, 12) if pages is None else pages
         kind = self.rng.choices(("sach", "bao", "hannom"), weights=(5, 3, 2))[0]
         values, sets, extra = getattr(self, kind)()
         item_id = f"{kind}-{n:06d}"
@@ -187,9 +196,19 @@ def _with_scans(demo: DemoItem, folder: Path) -> ItemInput:
     return replace(demo.item, pages=tuple(pages))
 
 
-def _write(store: Store, batch: list[DemoItem], folder: Path, summary: ImportSummary) -> None:
-    items = [_with_scans(d, folder) if d.pages else d.item for d in batch]
-    doomed = {d.item.item_id for d in batch if _number(d) % DELETE_EVERY == 0}
+_WORKER: dict[tuple[int, int], _Maker] = {}
+
+
+def make_items(seed: int, total: int, numbers: range, pages: int | None,
+               folder: Path) -> list[ItemInput]:
+    """Items `numbers` of the collection, their scans rendered (runs in a worker process too)."""
+    maker = _WORKER.setdefault((seed, total), _Maker(seed, total))
+    made = (maker.item(n, pages) for n in numbers)
+    return [_with_scans(d, folder) if d.pages else d.item for d in made]
+
+
+def _write(store: Store, items: list[ItemInput], summary: ImportSummary) -> None:
+    doomed = {i.item_id for i in items if int(i.item_id.rsplit("-", 1)[1]) % DELETE_EVERY == 0}
     with store.session() as session:
         gone = set(session.scalars(select(Item.item_id).where(
             Item.item_id.in_(doomed), Item.deleted.is_(True)))) if doomed else set()
@@ -200,27 +219,41 @@ def _write(store: Store, batch: list[DemoItem], folder: Path, summary: ImportSum
         summary.deleted += sum(bulk_delete(session, sorted(doomed - gone)))
 
 
-def _number(demo: DemoItem) -> int:
-    return int(demo.item.item_id.rsplit("-", 1)[1])
+def _batches(seed: int, items: int, pages: int | None, folder: Path,
+             workers: int) -> Iterator[list[ItemInput]]:
+    """The items in batches, in order; made by `workers` other processes (0: made here)."""
+    size = BATCH_WITH_PAGES if pages != 0 else BATCH_METADATA_ONLY
+    ranges = [range(a, min(a + size, items + 1)) for a in range(1, items + 1, size)]
+    if workers <= 0:
+        for numbers in ranges:
+            yield make_items(seed, items, numbers, pages, folder)
+        return
+    context = multiprocessing.get_context("spawn")  # libvips threads do not survive fork
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        window: deque[Future[list[ItemInput]]] = deque()
+        for numbers in ranges:
+            window.append(pool.submit(make_items, seed, items, numbers, pages, folder))
+            if len(window) > 2 * workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
 
 
-def build_demo(store: Store, items: int = 36, pages: int | None = None,
-               seed: int = 1) -> ImportSummary:
-    """Add (or bring up to date) the demo collection; the same seed gives the same items."""
-    maker = _Maker(seed, items)
+def build_demo(store: Store, items: int = 36, pages: int | None = None, seed: int = 1,
+               workers: int | None = None) -> ImportSummary:
+    """Add (or bring up to date) the demo collection; the same seed gives the same items.
+
+    Items with pages are made (and their scans drawn) in worker processes; metadata-only items
+    here, which is faster than shipping them between processes.
+    """
     summary = ImportSummary()
     with store.session() as session:
-        for spec, name, description in maker.w["sets"]:
+        for spec, name, description in words()["sets"]:
             upsert_set(session, SetInput(spec, name, description))
     folder = store.settings.data_path / "demo-src"
-    size = BATCH_WITH_PAGES if pages != 0 else BATCH_METADATA_ONLY
-    batch: list[DemoItem] = []
-    for n in range(1, items + 1):
-        count = maker.rng.randint(2, 12) if pages is None else pages
-        batch.append(maker.item(n, count))
-        if len(batch) >= size:
-            _write(store, batch, folder, summary)
-            batch = []
-    if batch:
-        _write(store, batch, folder, summary)
+    if workers is None:  # scans are drawn by as many processes as cores; metadata here
+        draw = pages != 0 and items >= 2 * BATCH_WITH_PAGES
+        workers = min(2, os.cpu_count() or 1) if draw else 0
+    for batch in _batches(seed, items, pages, folder, workers):
+        _write(store, batch, summary)
     return summary

@@ -90,3 +90,13 @@ def test_demo_books_carry_a_marc_source_record_that_agrees_with_their_titles():
         assert [v.value for v in values if v.element == "title"] == \
             [v.value for v in book.metadata if v.element == "title"]
         assert subtitle == book.subtitle
+
+
+def test_worker_processes_make_the_same_items_as_one_process(store):
+    summary = build_demo(store, items=3, pages=1, seed=4, workers=2)
+    assert summary.imported == 3
+    stored = {i.item_id: i for i in _items(store)}
+    for n in range(1, 4):
+        expected = _Maker(4, 3).item(n, 1).item
+        assert stored[expected.item_id].metadata == expected.metadata
+        assert stored[expected.item_id].pages[0].text.startswith(stored[expected.item_id].title)
