@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from store.bulk import bulk_delete, bulk_upsert
@@ -125,6 +125,9 @@ class _Writer:
                 try:
                     with self.store.session() as session:
                         outcomes.extend(self._write(session, [entry]))
+                except (OperationalError, InterfaceError) as error:  # the store, not the record
+                    raise ImportError_("the store stopped taking writes: "
+                                       f"{str(error.orig or error).splitlines()[0]}") from None
                 except (SQLAlchemyError, ValueError, OSError) as error:
                     reason = str(error).splitlines()[0] if str(error) else type(error).__name__
                     self.reject(where, entry.number, reason)

@@ -123,3 +123,17 @@ def test_killed_import_leaves_no_partial_item_and_rerun_completes(settings_overr
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout.strip() == (f"{records - written} imported, 0 updated, {written} "
                                     "unchanged, 0 deleted, 0 rejected")
+
+
+def test_a_store_that_stops_answering_is_one_sentence_not_a_rejection_per_record(
+        store, tmp_path, monkeypatch):
+    path = write_marcxml(tmp_path / "a.xml", [marc_record("s1"), marc_record("s2")])
+
+    def gone(*_args):
+        raise sqlalchemy.exc.OperationalError("INSERT", {}, Exception("server closed the "
+                                                                      "connection"))
+
+    monkeypatch.setattr(importing, "bulk_upsert", gone)
+    with pytest.raises(importing.ImportError_, match="^the store stopped taking writes: "
+                                                     "server closed the connection$"):
+        run_import(store, [path])
