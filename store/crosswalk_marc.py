@@ -162,8 +162,8 @@ def marc_to_dc(record: Record) -> tuple[tuple[DCValue, ...], str | None]:
                if _join(f, "a"))
     out.extend(DCValue("relation", _join(f, "ot")) for f in record.get_fields(*LINK_TAGS)
                if _join(f, "ot"))
-    out.extend(DCValue("coverage", _join(f, "abcdz", " -- ")) for f in
-               record.get_fields(*COVERAGE_TAGS) if _join(f, "abcdz", " -- "))
+    out.extend(DCValue("coverage", _join(f, "abcdvxyz", " -- ")) for f in
+               record.get_fields(*COVERAGE_TAGS) if _join(f, "abcdvxyz", " -- "))
     out.extend(DCValue("rights", _join(f, "a")) for f in record.get_fields("506", "540")
                if _join(f, "a"))
     return tuple(out), subtitle
