@@ -8,23 +8,37 @@ from pathlib import Path
 import click
 
 from store.db import Store
+from store.records import ImportSummary
 from store.schema import upgrade
 from store.settings import load_settings
 
 
-def open_store() -> Store:
-    """The store named by the settings, its schema brought up to date."""
+def migrated_store() -> tuple[Store, bool]:
+    """The store named by the settings, its schema brought up to date (True if it changed)."""
     try:
         settings = load_settings()
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     store = Store(settings)
     try:
-        upgrade(store.engine)
+        return store, upgrade(store.engine)
     except Exception as error:  # noqa: BLE001 - a database that cannot be reached
         raise click.ClickException(f"cannot open the store at {settings.sqlalchemy_url}: "
                                    f"{str(error).splitlines()[0]}") from None
-    return store
+
+
+def open_store() -> Store:
+    """The store named by the settings, its schema brought up to date."""
+    return migrated_store()[0]
+
+
+def report(summary: ImportSummary) -> None:
+    """Problems on stderr, the summary line on stdout; exit 1 when a record was rejected."""
+    for problem in summary.problems:
+        click.echo(problem, err=True)
+    click.echo(summary.line())
+    if summary.rejected:
+        sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,16 +52,7 @@ def main() -> None:
 @main.command()
 def init() -> None:
     """Create or upgrade the store's schema (Alembic migrations)."""
-    try:
-        settings = load_settings()
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    store = Store(settings)
-    try:
-        applied = upgrade(store.engine)
-    except Exception as error:  # noqa: BLE001
-        raise click.ClickException(f"cannot open the store at {settings.sqlalchemy_url}: "
-                                   f"{str(error).splitlines()[0]}") from None
+    _store, applied = migrated_store()
     click.echo("schema upgraded" if applied else "schema already up to date")
 
 
@@ -83,11 +88,7 @@ def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: 
                              id_prefix=id_prefix, progress=sys.stderr.isatty())
     except ImportError_ as error:
         raise click.ClickException(str(error)) from None
-    for problem in summary.problems:
-        click.echo(problem, err=True)
-    click.echo(summary.line())
-    if summary.rejected:
-        sys.exit(1)
+    report(summary)
 
 
 @main.command()
@@ -110,11 +111,7 @@ def harvest(url: str, metadata_prefix: str, set_spec: str | None, from_: str | N
                               progress=sys.stderr.isatty())
     except HarvestError as error:
         raise click.ClickException(str(error)) from None
-    for problem in summary.problems:
-        click.echo(problem, err=True)
-    click.echo(summary.line())
-    if summary.rejected:
-        sys.exit(1)
+    report(summary)
 
 
 @main.command()
