@@ -110,14 +110,15 @@ def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool
 
 
 def _keep_statistics(session: Session, highest_pk: int) -> None:
-    """ANALYZE when PostgreSQL's planner still thinks the tables are far smaller than they are.
+    """ANALYZE once when PostgreSQL has no statistics yet for a table that is filling up.
 
-    Autovacuum may be off or late during a long load; a planner that believes `item` is empty
-    scans it for every id lookup, and each batch gets slower than the last.
+    Autovacuum may be off or late during a long load; a planner without statistics scans
+    `item` for every batch's id lookup, and each batch gets slower than the last. Once the
+    statistics exist (ids unique, values per item), the planner scales them with the table.
     """
     estimate = session.connection().exec_driver_sql(
         "SELECT reltuples FROM pg_class WHERE oid = 'item'::regclass").scalar() or 0
-    if highest_pk >= 1000 and estimate * 2 < highest_pk:
+    if highest_pk >= 1000 and estimate <= 0:
         session.connection().exec_driver_sql(
             "ANALYZE item, metadata_value, item_set, item_search, page")
 
