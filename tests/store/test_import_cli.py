@@ -137,3 +137,9 @@ def test_a_store_that_stops_answering_is_one_sentence_not_a_rejection_per_record
     with pytest.raises(importing.ImportError_, match="^the store stopped taking writes: "
                                                      "server closed the connection$"):
         run_import(store, [path])
+
+
+def test_unknown_format_name_is_one_sentence(store):
+    with pytest.raises(importing.ImportError_, match="^unknown format 'xyz'; use one of auto, "
+                                                     "marc, marcxml, dc, package$"):
+        run_import(store, [DATA / "oai-listrecords.xml"], fmt="xyz")
