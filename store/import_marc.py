@@ -62,9 +62,10 @@ def record_entry(record: Record, number: int, ctx: ReadContext,
                  header_id: str | None = None, source: str | None = None) -> Entry:
     """The entry of one decoded MARC record (its text already Unicode).
 
-    `source` is the record's MARCXML when the caller has it already (Leader/09 'a').
+    `source` is the record's MARCXML when the caller has it already (Leader/09 'a'); it comes
+    from a cleaned document, so the record needs no cleaning either.
     """
-    removed = _clean_record(record)
+    removed = 0 if source is not None else _clean_record(record)
     ctx.cleaned_chars += removed
     control = [f.data for f in record.get_fields("001") if f.data and f.data.strip()]
     item_id = make_id(control[0], ctx.id_prefix) if control else None
@@ -104,23 +105,26 @@ def _text(element: etree._Element) -> str:
     return element.text or ""
 
 
+_PARTS = {f"{{{MARC_NS}}}{name}": name for name in ("leader", "controlfield", "datafield")}
+_PARTS.update({name: name for name in ("leader", "controlfield", "datafield")})
+_SUBFIELD = (f"{{{MARC_NS}}}subfield", "subfield")
+
+
 def record_from_xml(element: etree._Element) -> Record:
     """A pymarc Record of a MARCXML <record> element (namespaced or not)."""
     record = Record(force_utf8=True)
+    fields = record.fields
     for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        name = etree.QName(child).localname
-        if name == "leader":
-            record.leader = Leader((_text(child) + " " * 24)[:24])
-        elif name == "controlfield":
-            record.add_field(Field(child.get("tag", ""), data=_text(child)))
-        elif name == "datafield":
-            subfields = [Subfield(sub.get("code", ""), _text(sub)) for sub in child
-                         if isinstance(sub.tag, str)
-                         and etree.QName(sub).localname == "subfield"]
-            record.add_field(Field(child.get("tag", ""), Indicators(
+        name = _PARTS.get(child.tag)  # type: ignore[call-overload]
+        if name == "datafield":
+            subfields = [Subfield(sub.get("code", ""), sub.text or "") for sub in child
+                         if sub.tag in _SUBFIELD]
+            fields.append(Field(child.get("tag", ""), Indicators(
                 (child.get("ind1") or " ")[:1], (child.get("ind2") or " ")[:1]), subfields))
+        elif name == "controlfield":
+            fields.append(Field(child.get("tag", ""), data=_text(child)))
+        elif name == "leader":
+            record.leader = Leader((_text(child) + " " * 24)[:24])
     for field in record.fields:
         if len(field.tag) != 3 or not field.tag.isalnum():
             raise ValueError(f"field tag {field.tag!r} is not three letters or digits")
