@@ -32,6 +32,23 @@ AUTHOR_ROLES = ("aut", "author", "tác giả", "tac gia", "cre")
 _TRAILING = " /:;,=."
 
 
+class Indexed:
+    """A record's fields by tag, so that each lookup does not scan the whole record."""
+
+    def __init__(self, record: Record) -> None:
+        self.fields, self.leader = record.fields, record.leader
+        self._by_tag: dict[str, list[Field]] = {}
+        for field in record.fields:
+            self._by_tag.setdefault(field.tag, []).append(field)
+
+    def get_fields(self, *tags: str) -> list[Field]:
+        """Fields with these tags, in record order."""
+        if len(tags) == 1:
+            return self._by_tag.get(tags[0], [])
+        wanted = set(tags)
+        return [f for f in self.fields if f.tag in wanted]
+
+
 def tidy(value: str) -> str:
     """A subfield value without ISBD punctuation at its end (keeps 'Jr.'-like abbreviations)."""
     value = " ".join(value.split())
@@ -53,7 +70,7 @@ def lang_tag(code: str | None) -> str | None:
     return LANG_TAGS.get((code or "").strip().lower()[:3])
 
 
-def item_language(record: Record) -> str | None:
+def item_language(record: Record | Indexed) -> str | None:
     """The MARC code of the item's language: 008/35-37, else the first 041 $a."""
     for field in record.get_fields("008"):
         code = (field.data or "")[35:38].strip().lower()
@@ -66,14 +83,14 @@ def item_language(record: Record) -> str | None:
     return None
 
 
-def _cataloguing_language(record: Record) -> str | None:
+def _cataloguing_language(record: Indexed) -> str | None:
     for field in record.get_fields("040"):
         for code in field.get_subfields("b"):
             return lang_tag(code)
     return None
 
 
-def _languages(record: Record, main: str | None) -> list[str]:
+def _languages(record: Indexed, main: str | None) -> list[str]:
     codes = [main] if main else []
     for field in record.get_fields("041"):
         for value in field.get_subfields(*"abdefghj"):
@@ -85,7 +102,7 @@ def _languages(record: Record, main: str | None) -> list[str]:
     return seen
 
 
-def _names(record: Record) -> Iterable[DCValue]:
+def _names(record: Indexed) -> Iterable[DCValue]:
     for field in record.get_fields(*NAME_TAGS):
         name = _join(field, "abcdq" if field.tag[1:] in ("00", "20") else "abcdn")
         if not name:
@@ -96,7 +113,7 @@ def _names(record: Record) -> Iterable[DCValue]:
         yield DCValue(element, name)
 
 
-def _dates(record: Record) -> list[str]:
+def _dates(record: Indexed) -> list[str]:
     dates = [_join(f, "c") for f in record.get_fields("260", "264") if f.get_subfields("c")]
     dates = [d.strip("[]©℗ ") for d in dates if d.strip("[]©℗ ")]
     if not dates:
@@ -107,8 +124,9 @@ def _dates(record: Record) -> list[str]:
     return dates
 
 
-def marc_to_dc(record: Record) -> tuple[tuple[DCValue, ...], str | None]:
+def marc_to_dc(marc: Record) -> tuple[tuple[DCValue, ...], str | None]:
     """The Dublin Core values of a MARC record, and its subtitle (245 $b)."""
+    record = Indexed(marc)
     language = item_language(record)
     title_lang, note_lang = lang_tag(language), _cataloguing_language(record)
     out: list[DCValue] = []
