@@ -95,8 +95,8 @@ def _dc_values(data: dict[str, Any], ctx: ReadContext) -> list[DCValue]:
 
 
 def _pages(folder: Path, labels: list[Any], ctx: ReadContext) -> list[PageInput]:
-    images = sorted(p for p in folder.iterdir()
-                    if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    images = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                    and p.suffix.lower() in IMAGE_SUFFIXES)  # "._x.jpg": macOS metadata
     pages = []
     for n, image in enumerate(images):
         try:

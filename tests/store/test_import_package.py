@@ -50,6 +50,7 @@ def test_folder_of_packages_with_csv_images_only_and_a_bad_one(store, tmp_path):
     root = tmp_path / "lo-1"
     (root / "bao_Hai_Phong_1925").mkdir(parents=True)
     _image(root / "bao_Hai_Phong_1925" / "p1.tif", 10, 12)
+    (root / "bao_Hai_Phong_1925" / "._p1.tif").write_bytes(b"\x00\x05\x16\x07 macOS")
     (root / "csv-item").mkdir()
     (root / "csv-item" / "metadata.csv").write_text(
         "title,subject,subject,access\nNhật ký Huế,Lịch sử||Triều Nguyễn,Văn hóa,open\n",
