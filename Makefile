@@ -22,7 +22,7 @@ $(MIRADOR): package.json package-lock.json
 
 $(VALIDATOR):
 	$(PYTHON) -m venv .iiif-validator
-	.iiif-validator/bin/pip install --quiet iiif-validator
+	.iiif-validator/bin/pip install --quiet iiif-validator==1.0.5
 
 install: $(BIN)/thuvienso $(MIRADOR)
 
