@@ -1,5 +1,6 @@
 # thuvienso — the entry point for people. `make demo` serves the demo, `make test` runs the suite.
 PYTHON ?= python3
+MAKEFLAGS += --jobs=3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
@@ -11,8 +12,11 @@ VALIDATOR := .iiif-validator/bin/iiif-validate.py
 $(BIN)/thuvienso: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/thuvienso
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
 $(MIRADOR): package.json package-lock.json
@@ -31,11 +35,11 @@ demo: install
 	@if $(BIN)/thuvienso stats | grep -q '^items: 0$$'; then $(BIN)/thuvienso demo; fi
 	$(BIN)/thuvienso serve --host 127.0.0.1 --port $(PORT) --workers 2
 
-test: install $(VALIDATOR)
+test: install $(VENV)/.test-deps $(VALIDATOR)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-lint: install
+lint: install $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
