@@ -27,7 +27,8 @@ from oai.request import OAIRequest
 from store import listing
 from store.records import ItemRecord
 
-CHUNK = 50  # records built and sent at a time
+CHUNK = 50  # marc21 and mods records read, built and sent at a time
+LIGHT_CHUNK = 20  # headers and oai_dc records sent at a time (read once per page)
 MAX_CLOCK_SKEW = 2 * ONE_SECOND
 
 
@@ -109,22 +110,22 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
           fmt: MetadataFormat, full: bool) -> Iterator[bytes]:
     yield head
     prefix = ctx.id_prefix.encode()
-    light = not full or fmt.prefix == "oai_dc"  # headers and oai_dc: the fragment path
-    for start_at in range(0, len(rows), CHUNK):
-        chunk = rows[start_at:start_at + CHUNK]
-        parts: list[bytes] = []
-        if light:
-            for item in listing.listed(ctx.session, chunk, with_metadata=full):
+    if not full or fmt.prefix == "oai_dc":  # headers and oai_dc: the fragment path
+        items = listing.listed(ctx.session, rows, with_metadata=full)  # one query per page
+        for start_at in range(0, len(items), LIGHT_CHUNK):
+            parts: list[bytes] = []
+            for item in items[start_at:start_at + LIGHT_CHUNK]:
                 if not full:
                     parts += header_bytes(prefix, item)
                     continue
                 manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
                 parts += oai_dc_record_bytes(prefix, item, manifest)
-        else:
-            for record_ in listing.records(ctx.session, chunk, with_metadata=True,
-                                           with_source=fmt.needs_source):
-                parts.append(record_bytes(ctx, record_, fmt))
-        yield b"".join(parts)
+            yield b"".join(parts)
+    else:
+        for start_at in range(0, len(rows), CHUNK):
+            records = listing.records(ctx.session, rows[start_at:start_at + CHUNK],
+                                      with_metadata=True, with_source=fmt.needs_source)
+            yield b"".join(record_bytes(ctx, item, fmt) for item in records)
     yield tail
 
 
