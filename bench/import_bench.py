@@ -200,7 +200,9 @@ def markdown(r: dict) -> str:
              "`bench/out/import_bench.json`). "
              f"Run on {r['date']}, {m['cpu']} ({m['cores']} vCPUs, shared with other "
              f"benchmarks; load average {m['load']} at the start), Python {m['python']}, "
-             f"SQLite {m['sqlite']}, PostgreSQL 15, {m['system']}.", 98), "",
+             f"SQLite {m['sqlite']}, PostgreSQL 15, {m['system']}. On this shared machine "
+             "repeated runs differ by up to a third; the ratios to the ceilings of the same run "
+             "vary less.", 98), "",
         "| command | database | seconds | records/s | ÷ parse ceiling | ÷ insert ceiling |",
         "| --- | --- | --- | --- | --- | --- |", *rows, "", *_default_demo(r)])
 
