@@ -17,7 +17,7 @@ from lxml import etree
 from store.ids import id_from_header, make_id
 from store.import_types import Delete, Entry, ReadContext, Reject, Upsert, lang_or_none
 from store.records import DC_ELEMENTS, DCValue, ItemInput
-from store.xml_safety import UnsafeXML, clean_xml_bytes, safe_iterparse
+from store.xml_safety import CleanStream, UnsafeXML, safe_iterparse
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -53,7 +53,7 @@ def dc_values(dc: etree._Element) -> list[DCValue]:
 _values = dc_values  # the name oai/harvest_page.py imports
 
 
-def _read_raw(data: bytes) -> Iterator[_Raw]:
+def _read_raw(data: CleanStream) -> Iterator[_Raw]:
     number = 0
     current: _Raw | None = None
     for element in safe_iterparse(data, _TAGS):
@@ -96,20 +96,20 @@ def _entry(raw: _Raw, shared: Counter[str], prefix: str) -> Entry:
 
 
 def read_dc(path: Path, ctx: ReadContext) -> Iterator[Entry]:
-    """Entries of a Dublin Core file (the whole file is read before ids are decided)."""
-    try:
-        data, removed = clean_xml_bytes(path.read_bytes())
-    except UnsafeXML as error:
-        yield Reject(1, f"refused: {error}")
-        return
-    ctx.cleaned_chars += removed
+    """Entries of a Dublin Core file (all its records are read before ids are decided)."""
     records: list[_Raw] = []
     broken: Reject | None = None
-    try:
-        records.extend(_read_raw(data))
-    except etree.XMLSyntaxError as error:
-        broken = Reject(len(records) + 1, f"the XML is not well-formed ({error.msg}); "
-                        "the rest of the file was skipped")
+    with open(path, "rb") as fh:
+        stream: CleanStream | None = None
+        try:
+            stream = CleanStream(fh)
+            records.extend(_read_raw(stream))
+        except UnsafeXML as error:
+            broken = Reject(len(records) + 1, f"refused: {error}")
+        except etree.XMLSyntaxError as error:
+            broken = Reject(len(records) + 1, f"the XML is not well-formed ({error.msg}); "
+                            "the rest of the file was skipped")
+        ctx.cleaned_chars += stream.removed if stream is not None else 0
     shared: Counter[str] = Counter()
     for raw in records:
         shared.update({v.value for v in raw.values if v.element == "identifier"})

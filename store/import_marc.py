@@ -18,7 +18,7 @@ from store.crosswalk_marc import marc_to_dc
 from store.ids import id_from_header, make_id
 from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
 from store.records import ItemInput
-from store.xml_safety import UnsafeXML, clean_text, clean_xml_bytes, safe_iterparse
+from store.xml_safety import CleanStream, UnsafeXML, clean_text, safe_iterparse
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -144,17 +144,27 @@ def _as_source(element: etree._Element) -> str | None:
 
 
 def read_marcxml(path: Path, ctx: ReadContext) -> Iterator[Entry]:
-    """Entries of a MARCXML file: a collection, one record, or an OAI-PMH response."""
-    try:
-        data, removed = clean_xml_bytes(path.read_bytes())
-    except UnsafeXML as error:
-        yield Reject(1, f"refused: {error}")
-        return
-    ctx.cleaned_chars += removed
+    """Entries of a MARCXML file: a collection, one record, or an OAI-PMH response.
+
+    The file is streamed (cleaned as it is read), so its size is not bounded by memory.
+    """
+    with open(path, "rb") as fh:
+        try:
+            stream = CleanStream(fh)
+        except UnsafeXML as error:
+            yield Reject(1, f"refused: {error}")
+            return
+        try:
+            yield from _marcxml_entries(stream, ctx)
+        finally:
+            ctx.cleaned_chars += stream.removed
+
+
+def _marcxml_entries(stream: CleanStream, ctx: ReadContext) -> Iterator[Entry]:
     number = 0
     header_id: str | None = None
     try:
-        for element in safe_iterparse(data, _RECORD_TAGS):
+        for element in safe_iterparse(stream, _RECORD_TAGS):
             name = etree.QName(element)
             if name.namespace == OAI_NS and name.localname == "header":
                 found = element.findtext(f"{{{OAI_NS}}}identifier")
@@ -178,6 +188,8 @@ def read_marcxml(path: Path, ctx: ReadContext) -> Iterator[Entry]:
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
+    except UnsafeXML as error:
+        yield Reject(number + 1, f"refused: {error}")
     except etree.XMLSyntaxError as error:
         yield Reject(number + 1, f"the XML is not well-formed ({error.msg}); "
                      "the rest of the file was skipped")

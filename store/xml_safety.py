@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -49,6 +50,50 @@ def clean_xml_bytes(data: bytes) -> tuple[bytes, int]:
     return _FORBIDDEN_BYTES.subn(b"", data)
 
 
+class CleanStream:
+    """A file read as a cleaned XML stream: forbidden characters removed (and counted),
+    DOCTYPE and ENTITY declarations refused, without holding the whole file in memory."""
+
+    HOLD = 12  # longest forbidden character reference, "&#x0000FFFE;" less one
+
+    def __init__(self, fh: BinaryIO, chunk: int = 1 << 20) -> None:
+        self.fh, self.chunk, self.removed = fh, chunk, 0
+        self._pending, self._out, self._done = b"", b"", False
+        head = fh.read(max(chunk, 1 << 16))
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: rare, done in memory
+            head, self.removed = clean_xml_bytes(head + fh.read())
+            self._out, self._done = head, True
+        else:
+            self._pending = head
+
+    def _fill(self) -> None:
+        block = self.fh.read(self.chunk)
+        data, self._pending = self._pending + block, b""
+        if block:
+            amp = data.rfind(b"&", max(0, len(data) - self.HOLD))
+            if amp != -1 and b";" not in data[amp:]:
+                data, self._pending = data[:amp], data[amp:]
+            elif data.endswith((b"\xef", b"\xef\xbf")):
+                keep = 1 if data.endswith(b"\xef") else 2
+                data, self._pending = data[:-keep], data[-keep:]
+        else:
+            self._done = True
+        if _DOCTYPE.search(data):
+            raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
+        cleaned, count = _FORBIDDEN_BYTES.subn(b"", data)
+        self.removed += count
+        self._out += cleaned
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` cleaned bytes (all that is left when size < 0)."""
+        while not self._done and (size < 0 or len(self._out) < size):
+            self._fill()
+        if size < 0:
+            size = len(self._out)
+        data, self._out = self._out[:size], self._out[size:]
+        return data
+
+
 def safe_parser() -> etree.XMLParser:
     """An lxml parser that resolves no entities, loads no DTD and never uses the network."""
     return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
@@ -63,11 +108,14 @@ def safe_fromstring(data: bytes) -> etree._Element:
     return etree.fromstring(data, safe_parser())
 
 
-def safe_iterparse(data: bytes, tags: Iterable[str]) -> Iterator[etree._Element]:
-    """Elements with these (Clark-notation) tags as they end; each is freed after use."""
-    if _DOCTYPE.search(data):
-        raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
-    context = etree.iterparse(io.BytesIO(data), events=("end",), tag=list(tags),
+def safe_iterparse(data: bytes | CleanStream,
+                   tags: Iterable[str]) -> Iterator[etree._Element]:
+    """Elements with these (Clark-notation) tags as they end; the caller frees them."""
+    if isinstance(data, bytes):
+        if _DOCTYPE.search(data):
+            raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
+        data = CleanStream(io.BytesIO(data))
+    context = etree.iterparse(data, events=("end",), tag=list(tags),
                               resolve_entities=False, load_dtd=False, no_network=True,
                               huge_tree=False, remove_comments=True, remove_pis=True)
     for _event, element in context:

@@ -80,3 +80,21 @@ def test_forbidden_characters_in_iso2709_are_removed_from_values_and_source(stor
         item = get_item(s, "ctrl-2")
     assert item.title == "Đồ Sơn" and item.values("description") == ["Ghi chú"]
     assert "\x07" not in item.source_record and "\x1b" not in item.source_record
+
+
+def test_streamed_cleaning_matches_whole_file_cleaning_at_every_chunk_boundary():
+    import io
+    import random
+
+    from store.xml_safety import CleanStream, clean_xml_bytes
+
+    rng = random.Random(1)
+    pieces = ["x", "ệ", "\x01", "&#x1F;", "&#9;", "&amp;", "&#65535;", "\ufffe", "\x0b", "Đ"]
+    doc = ("<a>" + "".join(rng.choice(pieces) for _ in range(3000)) + "</a>").encode()
+    expected, removed = clean_xml_bytes(doc)
+    assert 0 < removed < 3000
+    for chunk in (1, 2, 3, 5, 11, 64):
+        stream = CleanStream(io.BytesIO(b""), chunk=chunk)
+        stream.fh, stream._pending = io.BytesIO(doc), b""  # tiny chunks from the first byte
+        out = b"".join(iter(lambda s=stream: s.read(7), b""))
+        assert (out, stream.removed) == (expected, removed), chunk
