@@ -17,7 +17,8 @@ import requests
 from sickle import Sickle
 from sickle.response import OAIResponse
 
-RETRIES = 5
+RETRIES = 5  # for 503, 429 and 5xx answers
+CONNECT_RETRIES = 3  # for a provider that cannot be reached at all
 FIRST_BACKOFF = 1.0  # seconds; doubled at each retry
 MAX_WAIT = 120.0  # never sleep longer than this on one retry, whatever Retry-After says
 TIMEOUT = 60.0
@@ -60,7 +61,7 @@ class Client(Sickle):  # type: ignore[misc]
             try:
                 response = self._request(kwargs)
             except requests.RequestException as error:
-                if attempt == RETRIES:
+                if attempt >= min(RETRIES, CONNECT_RETRIES):
                     raise HarvestError(f"cannot reach {self.endpoint} "
                                        f"({type(error).__name__})") from None
                 self.retries_done += 1
