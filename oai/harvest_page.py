@@ -15,7 +15,7 @@ from lxml import etree
 from oai.envelope import SPEC
 from oai.ns import DC, MARC, OAI, OAI_DC, q
 from store.ids import id_from_header
-from store.import_dc import _values as dc_values
+from store.import_dc import dc_values
 from store.import_marc import record_entry, record_from_xml
 from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
 from store.records import ItemInput
