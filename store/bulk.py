@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from store.models import Item
 from store.records import ItemInput
-from store.search import words
+from store.search import index_words
 from store.write import (
     Outcome,
-    _content_hash,
+    content_hash,
     ensure_sets,
     file_checksum,
     nfc,
@@ -48,15 +47,6 @@ COLUMNS = {
 
 def _chunks(values: Sequence[Any]) -> list[list[Any]]:
     return [list(values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
-
-
-@lru_cache(maxsize=65536)
-def _folded(value: str) -> str:
-    return " ".join(words(value))
-
-
-def _joined(values: list[str]) -> str:
-    return " ".join(w for w in map(_folded, values) if w)
 
 
 def insert_rows(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
@@ -152,7 +142,7 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         validate(item)
     checksums = [[p.checksum or file_checksum(p.image_path) for p in item.pages]
                  for item in items]
-    digests = [_content_hash(item, sums) for item, sums in zip(items, checksums, strict=True)]
+    digests = [content_hash(item, sums) for item, sums in zip(items, checksums, strict=True)]
     existing = _existing(session, ids)
     now = utc_now()
     outcomes: list[Outcome] = []
@@ -198,14 +188,7 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
         sets = ensure_sets(session, specs)
         insert_rows(session, "item_set", [(pks[n], sets[s].pk) for n in written
                                           for s in sorted(set(items[n].sets))])
-    search = []
-    for n in written:
-        meta, subtitle = items[n].metadata, items[n].subtitle
-        search.append((pks[n],
-                       _joined([v.value for v in meta if v.element == "title"]
-                               + [nfc(subtitle) if subtitle else ""]),
-                       _joined([v.value for v in meta if v.element in ("creator", "contributor")]),
-                       _joined([v.value for v in meta if v.element == "subject"])))
+    search = [(pks[n], *index_words(items[n])) for n in written]
     insert_rows(session, "item_search", search)
     if session.connection().dialect.name == "sqlite":
         insert_rows(session, "item_fts", search)

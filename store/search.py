@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from store.records import ItemInput
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})
 _WORD = re.compile(r"[^\W_]+")
@@ -31,8 +34,23 @@ def words(value: str) -> list[str]:
     return _WORD.findall(fold(value))
 
 
+@lru_cache(maxsize=65536)
+def _folded_words(value: str) -> str:
+    return " ".join(words(value))
+
+
 def joined_words(values: list[str]) -> str:
-    return " ".join(w for v in values for w in words(v))
+    """The folded words of several values, space-separated (what the index stores)."""
+    return " ".join(w for w in map(_folded_words, values) if w)
+
+
+def index_words(item: ItemInput) -> tuple[str, str, str]:
+    """An item's indexed words: title with subtitle (245 $b), creators, subjects."""
+    meta = item.metadata
+    return (joined_words([v.value for v in meta if v.element == "title"]
+                         + [item.subtitle or ""]),
+            joined_words([v.value for v in meta if v.element in ("creator", "contributor")]),
+            joined_words([v.value for v in meta if v.element == "subject"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,26 +59,6 @@ class SearchPage:
 
     item_ids: list[str]
     total: int
-
-
-def index_item(session: Session, item_pk: int, title: list[str], creator: list[str],
-               subject: list[str]) -> None:
-    """Replace an item's entry in the search index (call in the item's write transaction)."""
-    row = {"pk": item_pk, "t": joined_words(title), "c": joined_words(creator),
-           "s": joined_words(subject)}
-    unindex_item(session, item_pk)
-    session.execute(text("INSERT INTO item_search (item_pk, title_words, creator_words, "
-                         "subject_words) VALUES (:pk, :t, :c, :s)"), row)
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("INSERT INTO item_fts (rowid, title, creator, subject) "
-                             "VALUES (:pk, :t, :c, :s)"), row)
-
-
-def unindex_item(session: Session, item_pk: int) -> None:
-    """Remove an item from the search index (deleted items are not found)."""
-    session.execute(text("DELETE FROM item_search WHERE item_pk = :pk"), {"pk": item_pk})
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM item_fts WHERE rowid = :pk"), {"pk": item_pk})
 
 
 def search_items(session: Session, query: str, limit: int = 20, offset: int = 0) -> SearchPage:

@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import Item, ItemSet, MetadataValue, OAISet, Page
+from store.models import OAISet
 from store.records import ACCESS_LEVELS, DC_ELEMENTS, ItemInput, SetInput
-from store.search import index_item, unindex_item
 
 Outcome = Literal["imported", "updated", "unchanged"]
 IMAGE_DIR = "images"
@@ -57,7 +56,7 @@ def store_image(source: str | Path, checksum: str, data_path: Path) -> str:
     return relative
 
 
-def _content_hash(item: ItemInput, checksums: list[str]) -> str:
+def content_hash(item: ItemInput, checksums: list[str]) -> str:
     exported = {
         "access": item.access,
         "metadata": [[v.element, nfc(v.value), v.lang] for v in item.metadata],
@@ -105,56 +104,14 @@ def validate(item: ItemInput) -> None:
 
 
 def upsert_item(session: Session, item: ItemInput, data_path: Path) -> Outcome:
-    """Insert or update an item by its local id; an unchanged one keeps its datestamp."""
-    validate(item)
-    checksums = [p.checksum or file_checksum(p.image_path) for p in item.pages]
-    digest = _content_hash(item, checksums)
-    row = session.scalar(select(Item).where(Item.item_id == item.item_id))
-    if row is not None and not row.deleted and row.content_hash == digest:
-        return "unchanged"
-    now = utc_now()
-    outcome: Outcome = "updated" if row is not None and not row.deleted else "imported"
-    if row is None:
-        row = Item(item_id=item.item_id, created=now)
-        session.add(row)
-    row.access, row.deleted, row.datestamp, row.content_hash = item.access, False, now, digest
-    row.source_format, row.source_record = item.source_format, item.source_record
-    row.rights_uri, row.viewing_direction = item.rights_uri, item.viewing_direction
-    row.behavior = item.behavior
-    row.subtitle = nfc(item.subtitle) if item.subtitle else None
-    row.page_count = len(item.pages)
-    session.flush()
-    _replace_children(session, row, item, checksums, data_path)
-    index_item(session, row.pk,
-               [v.value for v in item.metadata if v.element == "title"] + [row.subtitle or ""],
-               [v.value for v in item.metadata if v.element in ("creator", "contributor")],
-               [v.value for v in item.metadata if v.element == "subject"])
-    return outcome
+    """Insert or update one item by its local id; an unchanged one keeps its datestamp."""
+    from store.bulk import bulk_upsert  # the one write path; it builds on this module
 
-
-def _replace_children(session: Session, row: Item, item: ItemInput, checksums: list[str],
-                      data_path: Path) -> None:
-    session.execute(delete(MetadataValue).where(MetadataValue.item_pk == row.pk))
-    session.execute(delete(Page).where(Page.item_pk == row.pk))
-    session.execute(delete(ItemSet).where(ItemSet.item_pk == row.pk))
-    session.add_all(MetadataValue(item_pk=row.pk, position=n, element=v.element,
-                                  value=nfc(v.value), lang=v.lang)
-                    for n, v in enumerate(item.metadata))
-    session.add_all(Page(item_pk=row.pk, seq=n, label=p.label, checksum=c, width=p.width,
-                         height=p.height, text=nfc(p.text) if p.text else None,
-                         image_file=store_image(p.image_path, c, data_path))
-                    for n, (p, c) in enumerate(zip(item.pages, checksums, strict=True), start=1))
-    sets = ensure_sets(session, item.sets)
-    session.add_all(ItemSet(item_pk=row.pk, set_pk=sets[spec].pk) for spec in set(item.sets))
-    session.expire(row)
+    return bulk_upsert(session, [item], data_path)[0]
 
 
 def delete_item(session: Session, item_id: str) -> bool:
     """Turn an item into a tombstone; False when there was nothing to delete."""
-    row = session.scalar(select(Item).where(Item.item_id == item_id))
-    if row is None or row.deleted:
-        return False
-    row.deleted, row.datestamp, row.content_hash = True, utc_now(), "deleted"
-    session.execute(delete(Page).where(Page.item_pk == row.pk))
-    unindex_item(session, row.pk)
-    return True
+    from store.bulk import bulk_delete
+
+    return bulk_delete(session, [item_id])[0]

@@ -74,8 +74,8 @@ def demo(items: int, pages: int | None, seed: int) -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["auto", "marc", "marcxml", "dc", "package"]),
-              default="auto", show_default=True, help="Input format; auto looks at each file.")
+@click.option("--format", "fmt", metavar="[auto|marc|marcxml|dc|package]", default="auto",
+              show_default=True, help="Input format; auto recognises each file by its content.")
 @click.option("--set", "set_spec", default=None, help="Put every imported item in this set.")
 @click.option("--id-prefix", default="", help="Put this before every item id.")
 def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: str) -> None:
