@@ -54,14 +54,11 @@ class MetadataValue(Base):
 
     __tablename__ = "metadata_value"
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    item_pk: Mapped[int] = mapped_column(ForeignKey("item.pk", ondelete="CASCADE"))
+    item_pk: Mapped[int] = mapped_column(ForeignKey("item.pk", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     element: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(16))
-
-    __table_args__ = (Index("ix_metadata_value_item_pos", "item_pk", "position",
-                            postgresql_include=["element", "value", "lang"]),)
 
 
 class OAISet(Base):
