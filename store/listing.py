@@ -127,14 +127,20 @@ def listed(session: Session, rows: Sequence[Row[Any]], with_metadata: bool) -> l
         return []
     conn = session.connection()
     pks = [row.pk for row in rows]
-    sets: dict[int, list[str]] = {}
-    for item_pk, spec in conn.execute(_SETS_OF, {"pks": pks}).all():
-        sets.setdefault(item_pk, []).append(spec)
+    sets = _sets_of(conn, pks)
     values: dict[int, list[Any]] = {}
     if with_metadata:
         values = _values(conn.execute(_VALUES_OF, {"pks": pks}).all())
     return [Listed(row.item_id, row.deleted, row.datestamp, tuple(sets.get(row.pk, ())),
                    values.get(row.pk, []), row.rights_uri, row.page_count) for row in rows]
+
+
+def _sets_of(conn: Any, pks: list[int]) -> dict[int, list[str]]:
+    """The set specs of several items, by item."""
+    sets: dict[int, list[str]] = {}
+    for item_pk, spec in conn.execute(_SETS_OF, {"pks": pks}).all():
+        sets.setdefault(item_pk, []).append(spec)
+    return sets
 
 
 def _values(found: Sequence[Any]) -> dict[int, list[Any]]:
@@ -177,9 +183,7 @@ def records(session: Session, rows: Sequence[Row[Any]], with_metadata: bool,
         return []
     conn = session.connection()
     pks = [row.pk for row in rows]
-    sets: dict[int, list[str]] = {}
-    for item_pk, spec in conn.execute(_SETS_OF, {"pks": pks}).all():
-        sets.setdefault(item_pk, []).append(spec)
+    sets = _sets_of(conn, pks)
     values: dict[int, list[DCValue]] = {}
     if with_metadata:
         for item_pk, found in _values(conn.execute(_VALUES_OF, {"pks": pks}).all()).items():

@@ -21,6 +21,7 @@ from iiif.image_request import Limits
 from iiif.image_service import Answer, ImageService, service_id
 from store.queries import page_image
 from store.records import PageImage
+from web.urls import allow_cross_origin, public_base
 
 image_bp = Blueprint("image", __name__)
 SERVICE = "thuvienso.images"
@@ -52,12 +53,6 @@ def image_service(app: Flask) -> ImageService:
                 policy=app.extensions.get(POLICY, access.default_policy),
                 services=app.extensions.get(SERVICES))
     return app.extensions[SERVICE]
-
-
-def _base() -> str:
-    """The public base URL: the setting, else scheme, host and script root of the request."""
-    base = current_app.config["THUVIENSO"].base_url
-    return base.rstrip("/") if base else f"{request.scheme}://{request.host}{request.script_root}"
 
 
 def _requester() -> access.Requester:
@@ -145,25 +140,21 @@ def iiif_error(error: IIIFError) -> Response:
 
 @image_bp.after_request
 def cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":  # a preflight (e.g. info.json with a bearer token)
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Accept"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
+    # A preflight comes, for example, for info.json with a bearer token.
+    return allow_cross_origin(response, "Authorization, Accept")
 
 
 @image_bp.get("/iiif/image/<image_id>")
 def base_uri(image_id: str) -> BaseResponse:
     """The image's base URI redirects (303) to its info.json."""
-    return redirect(f"{service_id(_base(), image_id)}/info.json", code=303)
+    return redirect(f"{service_id(public_base(), image_id)}/info.json", code=303)
 
 
 @image_bp.get("/iiif/image/<image_id>/info.json")
 def info_json(image_id: str) -> Response:
     accept = request.accept_mimetypes
     jsonld = accept["application/ld+json"] > accept["application/json"]
-    return _guarded(lambda: image_service(current_app).info(image_id, _base(), _requester(),
+    return _guarded(lambda: image_service(current_app).info(image_id, public_base(), _requester(),
                                                             jsonld))
 
 
@@ -171,7 +162,7 @@ def info_json(image_id: str) -> Response:
 def image(image_id: str, region: str, size: str, rotation: str, quality_format: str
           ) -> Response:
     return _guarded(lambda: image_service(current_app).image(
-        image_id, region, size, rotation, quality_format, _base(), _requester()))
+        image_id, region, size, rotation, quality_format, public_base(), _requester()))
 
 
 def _guarded(make) -> Response:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from oai.compression import compress, negotiate
 from oai.provider import CONTENT_TYPE, respond
 from web.app import settings_of, store_of
+from web.urls import public_base
 
 oai_bp = Blueprint("oai", __name__)
 
@@ -18,7 +19,7 @@ oai_bp = Blueprint("oai", __name__)
 def oai_endpoint() -> Response:
     """Pass the raw arguments to the provider; stream its answer, compressed if asked."""
     settings = settings_of(current_app)
-    base = settings.base_url.rstrip("/") or request.host_url.rstrip("/")
+    base = public_base()
     if request.method == "POST":
         query = request.get_data(cache=False)
         if request.query_string:

@@ -11,6 +11,7 @@ from iiif.presentation_links import PRESENTATION_CONTEXT, Links
 from store.presentation_queries import item_stamp, members, set_member_ids, store_stamp
 from store.queries import get_item, list_sets
 from web.app import settings_of, store_of
+from web.urls import allow_cross_origin, public_base
 
 presentation_bp = Blueprint("presentation", __name__)
 CACHE = "thuvienso.presentation_cache"
@@ -21,7 +22,7 @@ JSON_LD = f'application/ld+json;profile="{PRESENTATION_CONTEXT}"'
 def links() -> Links:
     """URL builder for this request: THUVIENSO_BASE_URL, else the request's host."""
     settings = settings_of(current_app)
-    return Links.make(settings.base_url or request.host_url, settings.repository_identifier,
+    return Links.make(public_base(), settings.repository_identifier,
                       settings.repository_name)
 
 
@@ -56,13 +57,8 @@ def _answer(key: str, body: bytes | None) -> Response:
 
 @presentation_bp.after_request
 def cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, If-None-Match"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
+    return allow_cross_origin(response, "Accept, If-None-Match")
 
 
 @presentation_bp.get("/iiif/<item_id>/manifest")
