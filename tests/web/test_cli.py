@@ -32,3 +32,20 @@ def test_bad_number_in_a_setting_is_one_sentence(runner, monkeypatch):
     result = runner.invoke(main, ["stats"])
     assert result.exit_code == 1
     assert "THUVIENSO_OAI_PAGE_SIZE must be a whole number" in result.output
+
+
+def test_healthz_answers_with_the_schema_revision(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "schema": "0001"}
+
+
+def test_healthz_is_503_when_the_store_does_not_answer(app, client):
+    from sqlalchemy import create_engine
+
+    store = app.extensions["thuvienso.store"]
+    store.engine.dispose()
+    store.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable"}
