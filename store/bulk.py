@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Item
@@ -169,6 +169,7 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         _delete_children(session, [pks[n] for n in changed])
     if pks:
         _insert_children(session, items, checksums, pks, data_path)
+        stamp_at_commit(session, now, pks.values())
     return outcomes
 
 
@@ -205,4 +206,42 @@ def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
             session.execute(update(table).where(table.c.pk.in_(chunk))
                             .values(deleted=True, datestamp=now, content_hash="deleted"))
         _delete_children(session, doomed, all_children=False)
+        stamp_at_commit(session, now, doomed)
     return [i in existing and not existing[i][1] for i in item_ids]
+
+
+_RESTAMP = "thuvienso.restamp"
+
+
+def stamp_at_commit(session: Session, written_at: datetime, pks: Any) -> None:
+    """Move these items' datestamps from `written_at` to the moment their transaction commits.
+
+    A harvest bounds its list by its first responseDate; a change stamped when it was written
+    but committed a batch later could fall behind a harvest that started in between, and the
+    next incremental harvest (from that responseDate) would miss it. Stamped at commit, the
+    change is visible no later than its datestamp says.
+    """
+    session.info.setdefault(_RESTAMP, {}).setdefault(written_at, set()).update(pks)
+
+
+@event.listens_for(Session, "before_commit")
+def _restamp(session: Session) -> None:
+    pending: dict[datetime, set[int]] = session.info.pop(_RESTAMP, {})
+    if not pending:
+        return
+    table = cast(Table, Item.__table__)
+    now = utc_now()
+    for written_at, pks in pending.items():
+        if written_at == now:
+            continue
+        for chunk in _chunks(sorted(pks)):
+            # Only rows still carrying this batch's stamp: a savepoint rolled back keeps its own.
+            session.execute(update(table).where(table.c.pk.in_(chunk),
+                                                table.c.datestamp == written_at)
+                            .values(datestamp=now))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_restamp(session: Session) -> None:
+    if not session.in_transaction():
+        session.info.pop(_RESTAMP, None)

@@ -68,3 +68,35 @@ def test_failed_transaction_leaves_no_partial_item(store):
     with store.session() as s:
         assert get_item(s, "hp-001") is None
         assert stats(s).items == 0
+
+
+def test_datestamp_is_the_commit_time_not_the_write_time(store):
+    """A harvest bounded by its start must not pass a change that commits after it started."""
+    from store.write import utc_now
+
+    with store.session() as s:
+        upsert_item(s, _item(), store.settings.data_path)
+        time.sleep(1.1)
+        before_commit = utc_now()
+    with store.session() as s:
+        assert get_item(s, "hp-001").datestamp >= before_commit
+        delete_item(s, "hp-001")
+        time.sleep(1.1)
+        before_delete_commit = utc_now()
+    with store.session() as s:
+        assert get_item(s, "hp-001").datestamp >= before_delete_commit
+
+
+def test_a_rolled_back_savepoint_keeps_the_datestamp_it_had(store):
+    with store.session() as s:
+        upsert_item(s, _item(), store.settings.data_path)
+    with store.session() as s:
+        stamped = get_item(s, "hp-001").datestamp
+    time.sleep(1.1)
+    with store.session() as s:
+        nested = s.begin_nested()
+        upsert_item(s, _item("Đổi tên"), store.settings.data_path)
+        nested.rollback()
+    with store.session() as s:
+        item = get_item(s, "hp-001")
+        assert (item.title, item.datestamp) == ("Thư viện Hải Phòng", stamped)
