@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from store import demo
 from tests.iiif.presentation_sample import schema_errors
-
-demo = pytest.importorskip("store.demo")
 
 
 @pytest.fixture
