@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Item, ItemSet, MetadataValue, OAISet, Page, Reader
+from store.listing import set_pks
+from store.models import Item, ItemSet, OAISet, Page, Reader
 from store.records import DCValue, ItemRecord, PageImage, PageRecord, SetRecord
+from store.search import SearchPage
 from store.settings import Settings
 
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -56,14 +57,6 @@ def get_item(session: Session, item_id: str, settings: Settings | None = None,
     return item_record(row, settings, with_pages, with_text) if row else None
 
 
-def get_items(session: Session, item_ids: Iterable[str]) -> dict[str, ItemRecord]:
-    """Several items by id, without pages (for result lists)."""
-    ids = list(item_ids)
-    rows = session.scalars(select(Item).where(Item.item_id.in_(ids)).options(
-        selectinload(Item.values), selectinload(Item.sets)))
-    return {r.item_id: item_record(r, with_pages=False) for r in rows}
-
-
 def page_image(session: Session, image_id: str, settings: Settings) -> PageImage | None:
     """What the Image API needs for one image id; None for an unknown or deleted one."""
     match = IMAGE_ID.fullmatch(image_id)
@@ -88,15 +81,25 @@ def list_sets(session: Session) -> list[SetRecord]:
             for s in session.scalars(select(OAISet).order_by(OAISet.spec))]
 
 
+def _set_members(set_pks: tuple[int, ...], include_deleted: bool):  # type: ignore[no-untyped-def]
+    query = (select(Item.item_id).where(Item.pk.in_(
+        select(ItemSet.item_pk).where(ItemSet.set_pk.in_(set_pks)))))
+    return query if include_deleted else query.where(Item.deleted.is_(False))
+
+
 def set_item_ids(session: Session, spec: str, include_deleted: bool = False) -> list[str]:
     """Ids of the items in a set or any of its subsets, in id order."""
-    query = (select(Item.item_id).distinct().join(ItemSet, ItemSet.item_pk == Item.pk)
-             .join(OAISet, OAISet.pk == ItemSet.set_pk)
-             .where((OAISet.spec == spec) | OAISet.spec.startswith(spec + ":", autoescape=True))
-             .order_by(Item.item_id))
-    if not include_deleted:
-        query = query.where(Item.deleted.is_(False))
-    return list(session.scalars(query))
+    members = _set_members(set_pks(session, spec), include_deleted)
+    return list(session.scalars(members.order_by(Item.item_id)))
+
+
+def browse_set(session: Session, set_pks: tuple[int, ...], limit: int, offset: int
+               ) -> SearchPage:
+    """One page of the live items of a set and its subsets (set_pks), in id order."""
+    members = _set_members(set_pks, include_deleted=False)
+    total = session.scalar(select(func.count()).select_from(members.subquery()))
+    ids = session.scalars(members.order_by(Item.item_id).limit(limit).offset(offset))
+    return SearchPage(list(ids), int(total or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +121,3 @@ def stats(session: Session) -> Stats:
         sets=count(select(func.count()).select_from(OAISet)),
         deleted=count(select(func.count()).select_from(Item).where(Item.deleted.is_(True))),
         readers=count(select(func.count()).select_from(Reader)))
-
-
-def first_values(session: Session, item_pks: list[int], element: str) -> dict[int, str]:
-    """The first value of one element for several items (for labels of long lists)."""
-    rows = session.execute(select(MetadataValue.item_pk, MetadataValue.value)
-                           .where(MetadataValue.item_pk.in_(item_pks),
-                                  MetadataValue.element == element)
-                           .order_by(MetadataValue.item_pk, MetadataValue.position))
-    out: dict[int, str] = {}
-    for pk, value in rows:
-        out.setdefault(pk, value)
-    return out

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from store.records import ItemInput
@@ -61,31 +61,37 @@ class SearchPage:
     total: int
 
 
-def search_items(session: Session, query: str, limit: int = 20, offset: int = 0) -> SearchPage:
+def search_items(session: Session, query: str, limit: int = 20, offset: int = 0,
+                 set_pks: tuple[int, ...] | None = None) -> SearchPage:
     """Items whose title, subtitle, creators or subjects hold every word of the query.
 
-    Title matches rank first. The reader's text never reaches the query syntax: each folded
-    word is quoted (FTS5) or joined with '&' (tsquery), and an empty query finds nothing.
+    Title matches rank first; `set_pks` (from store.listing.set_pks) narrows the search to a
+    set and its subsets. The reader's text never reaches the query syntax: each folded word is
+    quoted (FTS5) or joined with '&' (tsquery), and an empty query finds nothing.
     """
     terms = words(query)[:MAX_QUERY_WORDS]
-    if not terms:
+    if not terms or set_pks == ():
         return SearchPage([], 0)
     if session.get_bind().dialect.name == "sqlite":
         expr = " ".join(f'"{w}"' for w in terms)
-        total = session.execute(text("SELECT count(*) FROM item_fts WHERE item_fts MATCH :q"),
-                                {"q": expr}).scalar_one()
-        rows = session.execute(text(
-            "SELECT i.item_id FROM item_fts JOIN item i ON i.pk = item_fts.rowid "
-            "WHERE item_fts MATCH :q ORDER BY rank, i.item_id LIMIT :l OFFSET :o"),
-            {"q": expr, "l": limit, "o": offset}).scalars().all()
+        source = ("FROM item_fts JOIN item i ON i.pk = item_fts.rowid WHERE item_fts MATCH :q")
+        order = "rank, i.item_id"
     else:
         expr = " & ".join(terms)
-        total = session.execute(text(
-            "SELECT count(*) FROM item_search WHERE document @@ to_tsquery('simple', :q)"),
-            {"q": expr}).scalar_one()
-        rows = session.execute(text(
-            "SELECT i.item_id FROM item_search s JOIN item i ON i.pk = s.item_pk, "
-            "to_tsquery('simple', :q) q WHERE s.document @@ q "
-            "ORDER BY ts_rank(s.document, q, 0) DESC, i.item_id LIMIT :l OFFSET :o"),
-            {"q": expr, "l": limit, "o": offset}).scalars().all()
+        source = ("FROM item_search s JOIN item i ON i.pk = s.item_pk, "
+                  "to_tsquery('simple', :q) q WHERE s.document @@ q")
+        order = "ts_rank(s.document, q, 0) DESC, i.item_id"
+    params: dict[str, object] = {"q": expr, "l": limit, "o": offset}
+    if set_pks is not None:
+        source += " AND i.pk IN (SELECT item_pk FROM item_set WHERE set_pk IN :sets)"
+        params["sets"] = list(set_pks)
+
+    def run(sql: str):  # type: ignore[no-untyped-def]
+        statement = text(sql)
+        if set_pks is not None:
+            statement = statement.bindparams(bindparam("sets", expanding=True))
+        return session.execute(statement, params)
+
+    total = run(f"SELECT count(*) {source}").scalar_one()
+    rows = run(f"SELECT i.item_id {source} ORDER BY {order} LIMIT :l OFFSET :o").scalars().all()
     return SearchPage(list(rows), int(total))

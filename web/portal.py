@@ -13,8 +13,9 @@ from iiif.collection import child_sets, member_label
 from iiif.manifest import thumbnail_size
 from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
 from iiif.presentation_links import OAI_FORMATS
+from store.listing import set_pks
 from store.presentation_queries import Member, members, set_counts
-from store.queries import get_item, list_sets, set_item_ids
+from store.queries import browse_set, get_item, list_sets
 from store.search import search_items
 from web.app import settings_of, store_of
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -24,7 +25,6 @@ portal_bp = Blueprint("portal", __name__)
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
-SET_FILTER_LIMIT = 5_000  # hits read when a search is narrowed to one set
 RESULT_THUMB_BOX = 120
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 WEB = Path(__file__).resolve().parent
@@ -144,12 +144,10 @@ def search() -> str:
             subset = next((s for s in list_sets(session) if s.spec == spec), None)
             if subset is None:
                 abort(404, f"there is no collection {spec!r}")
-            in_set = set_item_ids(session, spec)
-            if query:
-                found = search_items(session, query, SET_FILTER_LIMIT, 0).item_ids
-                members_of = set(in_set)
-                in_set = [i for i in found if i in members_of]
-            total, ids = len(in_set), in_set[offset:offset + PAGE_SIZE]
+            pks = set_pks(session, spec)
+            result = (search_items(session, query, PAGE_SIZE, offset, pks) if query
+                      else browse_set(session, pks, PAGE_SIZE, offset))
+            total, ids = result.total, result.item_ids
         elif query:
             result = search_items(session, query, PAGE_SIZE, offset)
             total, ids = result.total, result.item_ids
