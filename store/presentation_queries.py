@@ -56,7 +56,8 @@ def item_stamp(session: Session, item_id: str) -> ItemStamp | None:
 
 def store_stamp(session: Session) -> str:
     """Changes whenever any item or set changes (for caching collections)."""
-    items = session.execute(select(func.max(Item.datestamp), func.count())).first()
+    # Both maxima are read from indexes; a count would scan the whole table on every request.
+    items = session.execute(select(func.max(Item.datestamp), func.max(Item.pk))).first()
     sets = session.execute(select(func.count(), func.max(OAISet.pk))).first()
     return f"{items[0] if items else ''}|{items[1] if items else 0}|{tuple(sets or ())}"
 
