@@ -82,7 +82,8 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
     after = (position.last_datestamp, position.last_id) if position.total >= 0 else None
     full = request.verb == "ListRecords"
     rows = listing.page_rows(ctx.session, window, after, size + 1,
-                             with_source=full and fmt.needs_source)
+                             with_source=full and fmt.needs_source,
+                             with_dc_xml=full and fmt.prefix == "oai_dc")
     if not rows:
         raise OAIError("noRecordsMatch", "no record matches the request")
     total = position.total if position.total >= 0 else listing.count(ctx.session, window)
@@ -111,7 +112,7 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
     yield head
     prefix = ctx.id_prefix.encode()
     if not full or fmt.prefix == "oai_dc":  # headers and oai_dc: the fragment path
-        items = listing.listed(ctx.session, rows, with_metadata=full)  # one query per page
+        items = listing.listed(ctx.session, rows, with_dc_xml=full)  # one query per page
         for start_at in range(0, len(items), LIGHT_CHUNK):
             parts: list[bytes] = []
             for item in items[start_at:start_at + LIGHT_CHUNK]:

@@ -6,19 +6,11 @@ import re
 
 from lxml import etree
 
-NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_LANG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", re.ASCII)
+from store.dublin_core import clean, language_tag
+
+__all__ = ["URL", "clean", "language_tag", "safe_parser", "sub"]
+
 URL = re.compile(r"https?://\S+", re.ASCII | re.IGNORECASE)
-
-
-def clean(value: str) -> str:
-    """The value without characters XML 1.0 forbids."""
-    return NOT_XML.sub("", value) if NOT_XML.search(value) else value
-
-
-def language_tag(value: str | None) -> str | None:
-    """The tag if it is a well-formed xml:lang value, else None."""
-    return value if value and _LANG.fullmatch(value) else None
 
 
 def safe_parser() -> etree.XMLParser:

@@ -10,6 +10,7 @@ importers and the demo.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy.orm import Session
 
+from store.dublin_core import dc_xml
 from store.models import Item
 from store.records import ItemInput
 from store.search import index_words
@@ -34,7 +36,7 @@ from store.write import (
 CHUNK = 500  # ids per IN (...) list
 ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
                 "source_record", "rights_uri", "viewing_direction", "behavior", "subtitle",
-                "page_count", "created", "pk")
+                "page_count", "dc_xml", "created", "pk")
 COLUMNS = {
     "item": ITEM_COLUMNS,
     "metadata_value": ("item_pk", "position", "element", "value", "lang"),
@@ -87,7 +89,9 @@ def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, An
             "source_record": item.source_record, "rights_uri": item.rights_uri,
             "viewing_direction": item.viewing_direction, "behavior": item.behavior,
             "subtitle": nfc(item.subtitle) if item.subtitle else None,
-            "page_count": len(item.pages)}
+            "page_count": len(item.pages),
+            "dc_xml": dc_xml([replace(v, value=nfc(v.value)) for v in item.metadata],
+                             item.rights_uri)}
 
 
 def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:

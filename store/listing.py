@@ -15,22 +15,22 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from store.dublin_core import dc_xml
 from store.models import Item, ItemSet, MetadataValue, OAISet
 from store.records import DCValue, ItemRecord
 
 
 class Listed(NamedTuple):
-    """A light record of a list page: what headers and oai_dc need, nothing built twice.
+    """A light record of a list page: what headers and oai_dc need.
 
-    `metadata` holds rows (element, value, lang, item_pk, position) in catalogue order.
+    `dc_xml` is the item's serialised Dublin Core (store.dublin_core), None when not asked for.
     """
 
     item_id: str
     deleted: bool
     datestamp: datetime
     sets: tuple[str, ...]
-    metadata: list[Any]
-    rights_uri: str | None
+    dc_xml: str | None
     page_count: int
 
 
@@ -89,21 +89,23 @@ _VALUES_OF = (select(MetadataValue.element, MetadataValue.value, MetadataValue.l
               .order_by(MetadataValue.item_pk, MetadataValue.pk))
 
 
-def _columns(with_source: bool) -> list:  # type: ignore[type-arg]
+def _columns(with_source: bool, with_dc_xml: bool = False) -> list:  # type: ignore[type-arg]
     columns = [Item.pk, Item.item_id, Item.access, Item.deleted, Item.created, Item.datestamp,
                Item.rights_uri, Item.page_count, Item.source_format]
     if with_source:
         columns.append(Item.source_record)
+    if with_dc_xml:
+        columns.append(Item.dc_xml)
     return columns
 
 
 def page_rows(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
-              with_source: bool = False) -> list[Row[Any]]:
+              with_source: bool = False, with_dc_xml: bool = False) -> list[Row[Any]]:
     """Item rows of one page: up to `limit` after a position, in (datestamp, item_id) order.
 
-    Turn them into records with records(), all at once or a few at a time.
+    Turn them into records with records() (all at once or a few at a time) or listed().
     """
-    query = _filtered(select(*_columns(with_source)), window)
+    query = _filtered(select(*_columns(with_source, with_dc_xml)), window)
     if after is not None:  # a row-value comparison: both databases seek the index with it
         query = query.where(tuple_(Item.datestamp, Item.item_id) > tuple_(*after))
     conn = session.connection()
@@ -121,18 +123,28 @@ def page(session: Session, window: Window, after: tuple[datetime, str] | None, l
     return records(session, rows, with_metadata, with_source)
 
 
-def listed(session: Session, rows: Sequence[Row[Any]], with_metadata: bool) -> list[Listed]:
-    """Light records of item rows (from page_rows): sets and, if asked, Dublin Core rows."""
+def listed(session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> list[Listed]:
+    """Light records of item rows (from page_rows): their sets and, if asked, their dc_xml.
+
+    Rows read with_dc_xml carry it; an item without one (written before it was kept) gets it
+    made here from its value rows.
+    """
     if not rows:
         return []
     conn = session.connection()
-    pks = [row.pk for row in rows]
-    sets = _sets_of(conn, pks)
-    values: dict[int, list[Any]] = {}
-    if with_metadata:
-        values = _values(conn.execute(_VALUES_OF, {"pks": pks}).all())
+    sets = _sets_of(conn, [row.pk for row in rows])
+    texts: dict[int, str | None] = {}
+    if with_dc_xml:
+        texts = {row.pk: row.dc_xml for row in rows}
+        missing = [pk for pk, text in texts.items() if text is None]
+        if missing:
+            found = _values(conn.execute(_VALUES_OF, {"pks": missing}).all())
+            for row in rows:
+                if row.pk in missing:
+                    texts[row.pk] = dc_xml([DCValue(v.element, v.value, v.lang)
+                                            for v in found.get(row.pk, ())], row.rights_uri)
     return [Listed(row.item_id, row.deleted, row.datestamp, tuple(sets.get(row.pk, ())),
-                   values.get(row.pk, []), row.rights_uri, row.page_count) for row in rows]
+                   texts.get(row.pk), row.page_count) for row in rows]
 
 
 def _sets_of(conn: Any, pks: list[int]) -> dict[int, list[str]]:

@@ -39,6 +39,7 @@ class Item(Base):
     behavior: Mapped[str | None] = mapped_column(String(32))
     subtitle: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int] = mapped_column(Integer, default=0)
+    dc_xml: Mapped[str | None] = mapped_column(Text)  # store.dublin_core, made on write
 
     values: Mapped[list[MetadataValue]] = relationship(
         order_by="MetadataValue.position", cascade="all, delete-orphan", passive_deletes=True)

@@ -46,9 +46,9 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upgrade(engine: Engine) -> bool:
-    """Bring the schema to the newest revision; True when anything was applied."""
-    if current_revision(engine) == head_revision():
+def upgrade(engine: Engine, target: str = "head") -> bool:
+    """Bring the schema to the newest revision (or `target`); True when anything was applied."""
+    if current_revision(engine) == (head_revision() if target == "head" else target):
         return False
     config = _config()
     with _sqlite_file_lock(engine), engine.begin() as conn:
@@ -56,5 +56,5 @@ def upgrade(engine: Engine) -> bool:
             # Two workers starting at once must not both migrate.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7415)")
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, target)
     return True

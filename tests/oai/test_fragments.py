@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from lxml import etree
+from sqlalchemy import func, select, update
 
 from oai.envelope import T
 from oai.formats.oai_dc import build as build_dc
@@ -14,7 +15,9 @@ from oai.fragments import escape, oai_dc_record_bytes
 from oai.ns import OAI, XSI, q
 from oai.records import header
 from oai.xmlutil import clean
-from store.records import DCValue, ItemRecord
+from store.models import Item
+from store.records import DCValue, ItemInput, ItemRecord
+from store.write import upsert_item
 from tests.oai.helpers import NS, PREFIX, all_pages, fetch, x
 
 TRICKY = ["a & b < c > d", "]]>", "\"quoted\" 'single'", "tab\there\nnew\r\nline\rcr",
@@ -85,3 +88,33 @@ def test_listed_records_equal_get_record(ro_client, ro_cat):
                                       f"{identifier}")
             assert _canonical(listed) == _canonical(x(single, "//o:record")[0]), identifier
     assert NS
+
+
+def test_items_without_kept_dublin_core_are_listed_the_same(client, store, catalogue):
+    """An item whose dc_xml is missing (written before it was kept) gets it from its values."""
+    def records() -> list[bytes]:
+        pages = all_pages(client, "verb=ListRecords&metadataPrefix=oai_dc")
+        return [_canonical(r) for page in pages for r in x(page, "//o:record")]
+
+    kept = records()
+    with store.session() as session:
+        assert session.scalar(select(func.count()).where(Item.dc_xml.is_(None))) == 0
+        session.execute(update(Item).values(dc_xml=None))
+    assert records() == kept
+    assert len(kept) == len(catalogue.ids)
+
+
+def test_the_kept_dublin_core_follows_each_change(store):
+    data = store.settings.data_path
+    first = ItemInput("hp-1", (DCValue("title", "Cũ", "vi"),), rights_uri="http://r/1")
+    second = ItemInput("hp-1", (DCValue("title", "Mới & <hơn>", "vi"),
+                                DCValue("rights", "http://r/1")), rights_uri="http://r/1")
+    with store.session() as session:
+        upsert_item(session, first, data)
+    with store.session() as session:
+        assert session.scalar(select(Item.dc_xml)) == \
+            '<dc:title xml:lang="vi">Cũ</dc:title><dc:rights>http://r/1</dc:rights>'
+        upsert_item(session, second, data)
+    with store.session() as session:
+        assert session.scalar(select(Item.dc_xml)) == \
+            '<dc:title xml:lang="vi">Mới &amp; &lt;hơn&gt;</dc:title><dc:rights>http://r/1</dc:rights>'
