@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ def end_of(date: UTCDate) -> datetime:
     return date.value
 
 
+@functools.lru_cache(maxsize=1024)  # list pages repeat datestamps: items come in batches
 def format_utc(value: datetime) -> str:
     """YYYY-MM-DDThh:mm:ssZ of a naive UTC datetime."""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -14,9 +14,10 @@ from oai.dates import format_utc
 from oai.errors import OAIError
 from oai.ns import OAI, OAI_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.request import OAIRequest
+from store.records import SET_SPEC
 from store.settings import Settings
 
-SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII)
+SPEC = SET_SPEC
 PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+", re.ASCII)
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[!-~]+", re.ASCII)
 _VALID_ARG = {"metadataPrefix": PREFIX, "set": SPEC, "identifier": _URI}

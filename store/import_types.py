@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from store.records import ItemInput
+from store.records import ItemInput, valid_set_spec
+
+__all__ = ["Delete", "Entry", "ReadContext", "Reject", "Upsert", "valid_set_spec"]
 
 MAX_LANG = 16  # the store's column width for a language tag
-SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII)
-
-
-def valid_set_spec(spec: str) -> bool:
-    """True for an OAI-PMH setSpec (`a:b` nests b in a) the store's column can hold."""
-    return len(spec) <= 255 and SET_SPEC.fullmatch(spec) is not None
 
 
 @dataclass(frozen=True, slots=True)

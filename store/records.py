@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,6 +11,13 @@ DC_ELEMENTS: tuple[str, ...] = (
     "format", "identifier", "source", "language", "relation", "coverage", "rights",
 )
 ACCESS_LEVELS: tuple[str, ...] = ("open", "readers", "restricted")
+# An OAI-PMH setSpec: colon-separated parts of URI unreserved characters ("sach:lichsu").
+SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII)
+
+
+def valid_set_spec(spec: str) -> bool:
+    """True for an OAI-PMH setSpec (`a:b` nests b in a) the store's column can hold."""
+    return len(spec) <= 255 and SET_SPEC.fullmatch(spec) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import OAISet
-from store.records import ACCESS_LEVELS, DC_ELEMENTS, ItemInput, SetInput
+from store.records import ACCESS_LEVELS, DC_ELEMENTS, ItemInput, SetInput, valid_set_spec
 
 Outcome = Literal["imported", "updated", "unchanged"]
 IMAGE_DIR = "images"
@@ -89,6 +89,8 @@ def ensure_sets(session: Session, specs: list[str] | tuple[str, ...]) -> dict[st
 
 def upsert_set(session: Session, new: SetInput) -> None:
     """Create a set or update its name and description (its parents are created too)."""
+    if not valid_set_spec(new.spec):
+        raise ValueError(f"{new.spec!r} is not a set spec")
     row = ensure_sets(session, [new.spec])[new.spec]
     row.name = nfc(new.name)
     row.description = nfc(new.description) if new.description else None
@@ -101,6 +103,10 @@ def validate(item: ItemInput) -> None:
     for value in item.metadata:
         if value.element not in DC_ELEMENTS:
             raise ValueError(f"{value.element!r} is not a Dublin Core element")
+    for spec in item.sets:
+        if not valid_set_spec(spec):
+            raise ValueError(f"{spec!r} is not a set spec (parts of letters, digits and "
+                             "-_.!~*'() joined by colons)")
 
 
 def upsert_item(session: Session, item: ItemInput, data_path: Path) -> Outcome:

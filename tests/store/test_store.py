@@ -100,3 +100,19 @@ def test_a_rolled_back_savepoint_keeps_the_datestamp_it_had(store):
     with store.session() as s:
         item = get_item(s, "hp-001")
         assert (item.title, item.datestamp) == ("Thư viện Hải Phòng", stamped)
+
+
+def test_a_set_spec_that_oai_pmh_cannot_carry_is_refused(store):
+    import pytest
+
+    from store.records import SetInput
+    from store.write import upsert_set
+
+    for spec in ("has space", "trailing:", ":leading", "a::b", "dấu", "x" * 256):
+        with store.session() as s, pytest.raises(ValueError, match="set spec"):
+            upsert_item(s, ItemInput("hp-009", (DCValue("title", "T"),), sets=(spec,)),
+                        store.settings.data_path)
+        with store.session() as s, pytest.raises(ValueError, match="set spec"):
+            upsert_set(s, SetInput(spec, "Tên"))
+    with store.session() as s:
+        assert list_sets(s) == [] and get_item(s, "hp-009") is None
