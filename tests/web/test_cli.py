@@ -35,9 +35,12 @@ def test_bad_number_in_a_setting_is_one_sentence(runner, monkeypatch):
 
 
 def test_healthz_answers_with_the_schema_revision(client):
+    from store.schema import head_revision
+
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "schema": "0001"}
+    assert response.get_json() == {"status": "ok", "schema": head_revision()}
+    assert head_revision() == "0002"
 
 
 def test_healthz_is_503_when_the_store_does_not_answer(app, client):
