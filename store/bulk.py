@@ -36,7 +36,7 @@ from store.write import (
 CHUNK = 500  # ids per IN (...) list
 ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
                 "source_record", "rights_uri", "viewing_direction", "behavior", "subtitle",
-                "page_count", "dc_xml", "created", "pk")
+                "page_count", "dc_xml", "set_specs", "created", "pk")
 COLUMNS = {
     "item": ITEM_COLUMNS,
     "metadata_value": ("item_pk", "position", "element", "value", "lang"),
@@ -91,7 +91,8 @@ def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, An
             "subtitle": nfc(item.subtitle) if item.subtitle else None,
             "page_count": len(item.pages),
             "dc_xml": dc_xml([replace(v, value=nfc(v.value)) for v in item.metadata],
-                             item.rights_uri)}
+                             item.rights_uri),
+            "set_specs": " ".join(sorted(set(item.sets)))}
 
 
 def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:

@@ -82,11 +82,8 @@ def count(session: Session, window: Window) -> int:
     return int(session.scalar(_filtered(select(func.count()).select_from(Item), window)) or 0)
 
 
-# An item's set specs in one column, separated by spaces (a spec has none: records.SET_SPEC).
-_SET_SPECS = (select(func.aggregate_strings(OAISet.spec, " "))
-              .join(ItemSet, ItemSet.set_pk == OAISet.pk)
-              .where(ItemSet.item_pk == Item.pk)
-              .scalar_subquery().label("set_specs"))
+_SETS_OF = (select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
+            .where(ItemSet.item_pk.in_(bindparam("pks", expanding=True))))
 _VALUES_OF = (select(MetadataValue.element, MetadataValue.value, MetadataValue.lang,
                      MetadataValue.item_pk, MetadataValue.position)
               .where(MetadataValue.item_pk.in_(bindparam("pks", expanding=True)))
@@ -96,7 +93,7 @@ _VALUES_OF = (select(MetadataValue.element, MetadataValue.value, MetadataValue.l
 def _columns(with_source: bool, with_dc_xml: bool = False) -> list:  # type: ignore[type-arg]
     """The item columns of a page, in this order (listed() reads them by position)."""
     columns = [Item.pk, Item.item_id, Item.access, Item.deleted, Item.created, Item.datestamp,
-               Item.rights_uri, Item.page_count, Item.source_format, _SET_SPECS]
+               Item.rights_uri, Item.page_count, Item.source_format, Item.set_specs]
     if with_source:
         columns.append(Item.source_record)
     if with_dc_xml:
@@ -152,34 +149,48 @@ def page(session: Session, window: Window, after: tuple[datetime, str] | None, l
 
 
 def listed(session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> list[Listed]:
-    """Light records of item rows (from page_rows): sets and, if asked, dc_xml.
-
-    Rows read with_dc_xml carry it; an item without one (written before it was kept) gets it
-    made here from its value rows.
-    """
+    """Light records of item rows (from page_rows): sets and, if asked, dc_xml."""
     if not rows:
         return []
-    made: dict[int, str] = {}
-    if with_dc_xml:
-        missing = [row.pk for row in rows if row.dc_xml is None]
-        if missing:
-            found = _values(session.connection().execute(_VALUES_OF, {"pks": missing}).all())
-            made = {row.pk: dc_xml([DCValue(v.element, v.value, v.lang)
-                                    for v in found.get(row.pk, ())], row.rights_uri)
-                    for row in rows if row.dc_xml is None}
+    kept = _Kept(session, rows, with_dc_xml)
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
         pk, item_id, _access, deleted, _created, datestamp, _rights, page_count, _format, \
             specs = row[:10]
-        text = (row[-1] if row[-1] is not None else made[pk]) if with_dc_xml else None
-        listed.append(Listed(item_id, deleted, datestamp, tuple(specs.split(" ")) if specs else (),
-                             text, page_count))
+        text = (row[-1] if row[-1] is not None else kept.dc_xml[pk]) if with_dc_xml else None
+        listed.append(Listed(item_id, deleted, datestamp,
+                             kept.sets[pk] if specs is None else _split(specs), text, page_count))
     return listed
 
 
-def _specs(row: Row[Any]) -> tuple[str, ...]:
-    """The set specs of an item row (from the _SET_SPECS column)."""
-    return tuple(row.set_specs.split(" ")) if row.set_specs else ()
+def _split(specs: str) -> tuple[str, ...]:
+    """The specs of an item.set_specs column (space-separated; a spec has no space)."""
+    return tuple(specs.split(" ")) if specs else ()
+
+
+class _Kept:
+    """The set specs and dc_xml that item rows lack, made from the tables they summarise.
+
+    The write path keeps both columns on every item (store.bulk) and migration 0002 filled
+    the older ones, so this reads nothing in practice; it keeps lists right regardless.
+    """
+
+    def __init__(self, session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> None:
+        self.sets: dict[int, tuple[str, ...]] = {}
+        self.dc_xml: dict[int, str] = {}
+        conn = session.connection()
+        no_sets = [row.pk for row in rows if row.set_specs is None]
+        if no_sets:
+            found: dict[int, list[str]] = {pk: [] for pk in no_sets}
+            for item_pk, spec in conn.execute(_SETS_OF, {"pks": no_sets}):
+                found[item_pk].append(spec)
+            self.sets = {pk: tuple(sorted(specs)) for pk, specs in found.items()}
+        no_text = [row for row in rows if with_dc_xml and row.dc_xml is None]
+        if no_text:
+            values = _values(conn.execute(_VALUES_OF, {"pks": [r.pk for r in no_text]}).all())
+            self.dc_xml = {row.pk: dc_xml([DCValue(v.element, v.value, v.lang)
+                                           for v in values.get(row.pk, ())], row.rights_uri)
+                           for row in no_text}
 
 
 def _values(found: Sequence[Any]) -> dict[int, list[Any]]:
@@ -222,6 +233,7 @@ def records(session: Session, rows: Sequence[Row[Any]], with_metadata: bool,
         return []
     conn = session.connection()
     pks = [row.pk for row in rows]
+    kept = _Kept(session, rows, with_dc_xml=False)
     values: dict[int, list[DCValue]] = {}
     if with_metadata:
         for item_pk, found in _values(conn.execute(_VALUES_OF, {"pks": pks}).all()).items():
@@ -229,6 +241,7 @@ def records(session: Session, rows: Sequence[Row[Any]], with_metadata: bool,
     return [ItemRecord(
         item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
         datestamp=row.datestamp, metadata=tuple(values.get(row.pk, ())),
-        sets=tuple(sorted(_specs(row))), source_format=row.source_format,
+        sets=kept.sets[row.pk] if row.set_specs is None else _split(row.set_specs),
+        source_format=row.source_format,
         source_record=row.source_record if with_source else None, rights_uri=row.rights_uri,
         page_count=row.page_count) for row in rows]

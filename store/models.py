@@ -39,7 +39,10 @@ class Item(Base):
     behavior: Mapped[str | None] = mapped_column(String(32))
     subtitle: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int] = mapped_column(Integer, default=0)
-    dc_xml: Mapped[str | None] = mapped_column(Text)  # store.dublin_core, made on write
+    # Kept by the write path so that list pages read one row per item: the item's Dublin Core
+    # serialised (store.dublin_core) and its own set specs, sorted, space-separated.
+    dc_xml: Mapped[str | None] = mapped_column(Text)
+    set_specs: Mapped[str | None] = mapped_column(Text)
 
     values: Mapped[list[MetadataValue]] = relationship(
         order_by="MetadataValue.position", cascade="all, delete-orphan", passive_deletes=True)

@@ -90,17 +90,25 @@ def test_listed_records_equal_get_record(ro_client, ro_cat):
     assert NS
 
 
-def test_items_without_kept_dublin_core_are_listed_the_same(client, store, catalogue):
-    """An item whose dc_xml is missing (written before it was kept) gets it from its values."""
+def test_items_without_kept_list_columns_are_listed_the_same(client, store, catalogue):
+    """An item lacking dc_xml or set_specs gets them from its value and set rows."""
     def records() -> list[bytes]:
         pages = all_pages(client, "verb=ListRecords&metadataPrefix=oai_dc")
         return [_canonical(r) for page in pages for r in x(page, "//o:record")]
 
+    def identifiers(query: str) -> list[str]:
+        pages = all_pages(client, query)
+        return [i for page in pages for i in x(page, "//o:header/o:identifier/text()")]
+
     kept = records()
+    in_sach = identifiers("verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach")
     with store.session() as session:
-        assert session.scalar(select(func.count()).where(Item.dc_xml.is_(None))) == 0
-        session.execute(update(Item).values(dc_xml=None))
+        assert session.scalar(select(func.count()).where(
+            Item.dc_xml.is_(None) | Item.set_specs.is_(None))) == 0
+        session.execute(update(Item).where(Item.pk % 2 == 0).values(dc_xml=None))
+        session.execute(update(Item).where(Item.pk % 3 == 0).values(set_specs=None))
     assert records() == kept
+    assert identifiers("verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach") == in_sach
     assert len(kept) == len(catalogue.ids)
 
 

@@ -1,4 +1,4 @@
-"""Migrations upgrade a store that holds data: 0002 fills item.dc_xml from the value rows."""
+"""Migrations upgrade a store that holds data: 0002 fills item.dc_xml and item.set_specs."""
 
 from __future__ import annotations
 
@@ -44,10 +44,13 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[sqlalchem
     admin.dispose()
 
 
-def test_0002_fills_dc_xml_of_items_written_before_it(empty_engine):
+def test_0002_fills_the_list_columns_of_items_written_before_it(empty_engine):
     assert upgrade(empty_engine, "0001")
     assert current_revision(empty_engine) == "0001"
     with empty_engine.begin() as conn:
+        for pk, spec in ((1, "sach"), (2, "sach:co"), (3, "bao")):
+            conn.execute(text("INSERT INTO oai_set (pk, spec, name) VALUES (:pk, :spec, :name)"),
+                         {"pk": pk, "spec": spec, "name": spec})
         for pk, values in VALUES.items():
             conn.execute(text(
                 "INSERT INTO item (pk, item_id, access, deleted, created, datestamp, content_hash,"
@@ -60,10 +63,15 @@ def test_0002_fills_dc_xml_of_items_written_before_it(empty_engine):
                     " VALUES (:pk, :position, :element, :value, :lang)"),
                     {"pk": pk, "position": position, "element": value.element,
                      "value": value.value, "lang": value.lang})
+        for item_pk, set_pk in ((1, 3), (1, 2), (3, 1)):
+            conn.execute(text("INSERT INTO item_set (item_pk, set_pk) VALUES (:i, :s)"),
+                         {"i": item_pk, "s": set_pk})
     assert upgrade(empty_engine)
     assert current_revision(empty_engine) == head_revision()
     with empty_engine.connect() as conn:
         stored = dict(conn.execute(text("SELECT pk, dc_xml FROM item")).all())
+        specs = dict(conn.execute(text("SELECT pk, set_specs FROM item")).all())
+    assert specs == {1: "bao sach:co", 2: "", 3: "sach"}
     assert stored == {pk: dc_xml(values, RIGHTS[pk]) for pk, values in VALUES.items()}
     assert stored[1] == ('<dc:title xml:lang="vi">Truyện Kiều &amp; &lt;Đoạn trường tân thanh&gt;'
                          '</dc:title><dc:creator>Nguyễn Du</dc:creator>'
