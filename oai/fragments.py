@@ -9,11 +9,13 @@ item was written. tests/oai/test_fragments.py checks the result against the lxml
 
 from __future__ import annotations
 
+import functools
+
 from lxml import etree
 
 from oai.dates import format_utc
 from oai.ns import DC, OAI, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
-from oai.records import set_specs
+from oai.records import with_ancestors
 from store.dublin_core import dc_xml, escape_text
 from store.listing import Listed
 from store.records import ItemRecord
@@ -22,11 +24,6 @@ Item = ItemRecord | Listed
 
 MARK = "\ue000"  # a private-use character: valid XML, never in a template otherwise
 _MARK = MARK.encode()
-
-
-def escape(text: str) -> bytes:
-    """Text content as lxml writes it, in UTF-8 (see store.dublin_core.escape_text)."""
-    return escape_text(text).encode("utf-8")
 
 
 def cut(build) -> list[bytes]:  # type: ignore[no-untyped-def]
@@ -66,39 +63,37 @@ def _record(root: etree._Element) -> None:
 
 (_RECORD_OPEN, _HEADER_OPEN, _IDENTIFIER_OPEN, _DATESTAMP, _DATESTAMP_CLOSE, _SETSPEC_OPEN,
  _SETSPEC_END, _HEADER_CLOSE, _METADATA_OPEN, _IDENTIFIER_DC, _IDENTIFIER_DC_CLOSE,
- _METADATA_CLOSE, _RECORD_END, _DELETED_HEADER_OPEN) = cut(_record)
+ _METADATA_CLOSE, _RECORD_END, _DELETED_HEADER_OPEN) = (p.decode() for p in cut(_record))
 # <record> | <header> | <identifier> | </identifier><datestamp> | </datestamp> | <setSpec>
 # | </setSpec> | </header> | <metadata><oai_dc:dc …> | <dc:identifier> | </dc:identifier>
 # | </oai_dc:dc></metadata> | </record> | <header status="deleted">
 
 
-def header_bytes(identifier_prefix: bytes, record: Item) -> list[bytes]:
-    """The <header> of a record, as fragments."""
-    parts = [_DELETED_HEADER_OPEN if record.deleted else _HEADER_OPEN, _IDENTIFIER_OPEN,
-             identifier_prefix, record.item_id.encode(), _DATESTAMP,
-             format_utc(record.datestamp).encode(), _DATESTAMP_CLOSE]
-    for spec in set_specs(record):
-        parts += (_SETSPEC_OPEN, spec.encode(), _SETSPEC_END)
-    parts.append(_HEADER_CLOSE)
-    return parts
+def header_text(identifier_prefix: str, record: Item) -> str:
+    """The <header> of a record (ids and set specs are plain ASCII by their syntax)."""
+    return (f"{_DELETED_HEADER_OPEN if record.deleted else _HEADER_OPEN}{_IDENTIFIER_OPEN}"
+            f"{identifier_prefix}{record.item_id}{_DATESTAMP}{format_utc(record.datestamp)}"
+            f"{_DATESTAMP_CLOSE}{_set_specs_text(tuple(record.sets))}{_HEADER_CLOSE}")
 
 
-def oai_dc_record_bytes(identifier_prefix: bytes, record: Item,
-                        manifest: str | None) -> list[bytes]:
-    """A whole <record> with oai_dc metadata (header only for a tombstone), as fragments.
+@functools.lru_cache(maxsize=4096)
+def _set_specs_text(sets: tuple[str, ...]) -> str:
+    return "".join(f"{_SETSPEC_OPEN}{spec}{_SETSPEC_END}" for spec in with_ancestors(sets))
+
+
+def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | None) -> str:
+    """A whole <record> with oai_dc metadata (header only for a tombstone).
 
     The Dublin Core elements are the item's serialised dc_xml (store.dublin_core), made when
     the item was written; only the manifest URL, which depends on the base URL, is added here.
     """
-    parts = [_RECORD_OPEN, *header_bytes(identifier_prefix, record)]
-    if not record.deleted:
-        if isinstance(record, Listed):
-            dc = record.dc_xml or ""
-        else:
-            dc = dc_xml(record.metadata, record.rights_uri)
-        parts += (_METADATA_OPEN, dc.encode("utf-8"))
-        if manifest:
-            parts += (_IDENTIFIER_DC, escape(manifest), _IDENTIFIER_DC_CLOSE)
-        parts.append(_METADATA_CLOSE)
-    parts.append(_RECORD_END)
-    return parts
+    header = header_text(identifier_prefix, record)
+    if record.deleted:
+        return f"{_RECORD_OPEN}{header}{_RECORD_END}"
+    if isinstance(record, Listed):
+        dc = record.dc_xml or ""
+    else:
+        dc = dc_xml(record.metadata, record.rights_uri)
+    if manifest:
+        dc = f"{dc}{_IDENTIFIER_DC}{escape_text(manifest)}{_IDENTIFIER_DC_CLOSE}"
+    return f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{dc}{_METADATA_CLOSE}{_RECORD_END}"

@@ -21,7 +21,7 @@ from oai.dates import ONE_SECOND, format_utc
 from oai.envelope import SPEC, Context, T, serialise, start
 from oai.errors import OAIError
 from oai.formats import MetadataFormat
-from oai.fragments import MARK, cut, header_bytes, oai_dc_record_bytes
+from oai.fragments import MARK, cut, header_text, oai_dc_record_text
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
 from store import listing
@@ -81,9 +81,11 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
     size = max(1, ctx.settings.oai_page_size)
     after = (position.last_datestamp, position.last_id) if position.total >= 0 else None
     full = request.verb == "ListRecords"
-    rows = listing.page_rows(ctx.session, window, after, size + 1,
-                             with_source=full and fmt.needs_source,
-                             with_dc_xml=full and fmt.prefix == "oai_dc")
+    kind: listing.RowKind = "headers"
+    if full:
+        kind = "dc_xml" if fmt.prefix == "oai_dc" else "sources" if fmt.needs_source \
+            else "records"
+    rows = listing.page_rows(ctx.session, window, after, size + 1, kind)
     if not rows:
         raise OAIError("noRecordsMatch", "no record matches the request")
     total = position.total if position.total >= 0 else listing.count(ctx.session, window)
@@ -110,18 +112,18 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
 def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[type-arg]
           fmt: MetadataFormat, full: bool) -> Iterator[bytes]:
     yield head
-    prefix = ctx.id_prefix.encode()
+    prefix = ctx.id_prefix
     if not full or fmt.prefix == "oai_dc":  # headers and oai_dc: the fragment path
-        items = listing.listed(ctx.session, rows, with_dc_xml=full)  # one query per page
+        items = listing.listed(ctx.session, rows)
+        manifest_url = ctx.manifest_url
         for start_at in range(0, len(items), LIGHT_CHUNK):
-            parts: list[bytes] = []
-            for item in items[start_at:start_at + LIGHT_CHUNK]:
-                if not full:
-                    parts += header_bytes(prefix, item)
-                    continue
-                manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
-                parts += oai_dc_record_bytes(prefix, item, manifest)
-            yield b"".join(parts)
+            chunk = items[start_at:start_at + LIGHT_CHUNK]
+            if full:
+                texts = [oai_dc_record_text(prefix, item, manifest_url(item.item_id)
+                                            if item.page_count > 0 else None) for item in chunk]
+            else:
+                texts = [header_text(prefix, item) for item in chunk]
+            yield "".join(texts).encode("utf-8")
     else:
         for start_at in range(0, len(rows), CHUNK):
             records = listing.records(ctx.session, rows[start_at:start_at + CHUNK],

@@ -34,11 +34,11 @@ def item_id_of(ctx: Context, identifier: str) -> str | None:
 
 def set_specs(record: ItemRecord | Listed) -> tuple[str, ...]:
     """The record's sets with their ancestors (a record in a:b is in a), well-formed only."""
-    return _with_ancestors(tuple(record.sets))
+    return with_ancestors(tuple(record.sets))
 
 
 @functools.lru_cache(maxsize=4096)
-def _with_ancestors(sets: tuple[str, ...]) -> tuple[str, ...]:
+def with_ancestors(sets: tuple[str, ...]) -> tuple[str, ...]:
     specs: set[str] = set()
     for spec in sets:
         if SPEC.fullmatch(spec):

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -90,26 +90,33 @@ _VALUES_OF = (select(MetadataValue.element, MetadataValue.value, MetadataValue.l
               .order_by(MetadataValue.item_pk, MetadataValue.pk))
 
 
-def _columns(with_source: bool, with_dc_xml: bool = False) -> list:  # type: ignore[type-arg]
-    """The item columns of a page, in this order (listed() reads them by position)."""
+RowKind = Literal["headers", "dc_xml", "records", "sources"]
+
+
+def _columns(kind: RowKind) -> list:  # type: ignore[type-arg]
+    """The item columns of a page of this kind, in this order (listed() reads by position).
+
+    headers: what a header needs; dc_xml: and the kept Dublin Core; records: what records()
+    needs for an ItemRecord; sources: and the original record the item was imported from.
+    """
+    if kind in ("headers", "dc_xml"):
+        light = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.page_count,
+                 Item.set_specs]
+        return light + [Item.rights_uri, Item.dc_xml] if kind == "dc_xml" else light
     columns = [Item.pk, Item.item_id, Item.access, Item.deleted, Item.created, Item.datestamp,
                Item.rights_uri, Item.page_count, Item.source_format, Item.set_specs]
-    if with_source:
-        columns.append(Item.source_record)
-    if with_dc_xml:
-        columns.append(Item.dc_xml)
-    return columns
+    return columns + [Item.source_record] if kind == "sources" else columns
 
 
 def page_rows(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
-              with_source: bool = False, with_dc_xml: bool = False) -> list[Row[Any]]:
+              kind: RowKind) -> list[Row[Any]]:
     """Item rows of one page: up to `limit` after a position, in (datestamp, item_id) order.
 
-    Turn them into records with records() (all at once or a few at a time) or listed().
+    Turn headers and dc_xml rows into light records with listed(), records and sources rows
+    into ItemRecords with records() (all at once or a few at a time).
     """
     query = _page_query(window.from_ is not None, window.until is not None,
-                        window.set_pks is not None, after is not None, limit, with_source,
-                        with_dc_xml)
+                        window.set_pks is not None, after is not None, limit, kind)
     values: dict[str, Any] = {"from_": window.from_, "until": window.until,
                               "set_pks": window.set_pks}
     if after is not None:
@@ -119,10 +126,10 @@ def page_rows(session: Session, window: Window, after: tuple[datetime, str] | No
 
 @functools.lru_cache(maxsize=256)
 def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool, limit: int,
-                with_source: bool, with_dc_xml: bool) -> Select:  # type: ignore[type-arg]
+                kind: RowKind) -> Select:  # type: ignore[type-arg]
     """The page statement of one shape of window, built once and reused with new values."""
     stamp = Item.datestamp.type
-    query = select(*_columns(with_source, with_dc_xml))
+    query = select(*_columns(kind))
     if has_from:
         query = query.where(Item.datestamp >= bindparam("from_", type_=stamp))
     if has_until:
@@ -137,27 +144,16 @@ def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool
     return query.order_by(Item.datestamp, Item.item_id).limit(limit)
 
 
-def page(session: Session, window: Window, after: tuple[datetime, str] | None, limit: int,
-         with_metadata: bool, with_source: bool = False) -> list[ItemRecord]:
-    """Up to `limit` records of the window after a position, in (datestamp, item_id) order.
-
-    Records carry their sets; with_metadata adds their Dublin Core values, with_source the
-    original record they were imported from. Pages are not loaded.
-    """
-    rows = page_rows(session, window, after, limit, with_source)
-    return records(session, rows, with_metadata, with_source)
-
-
-def listed(session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> list[Listed]:
-    """Light records of item rows (from page_rows): sets and, if asked, dc_xml."""
+def listed(session: Session, rows: Sequence[Any]) -> list[Listed]:
+    """Light records of headers or dc_xml rows (from page_rows): sets and, if read, dc_xml."""
     if not rows:
         return []
+    with_dc_xml = len(rows[0]) > 6
     kept = _Kept(session, rows, with_dc_xml)
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
-        pk, item_id, _access, deleted, _created, datestamp, _rights, page_count, _format, \
-            specs = row[:10]
-        text = (row[-1] if row[-1] is not None else kept.dc_xml[pk]) if with_dc_xml else None
+        pk, item_id, deleted, datestamp, page_count, specs = row[:6]
+        text = (row[7] if row[7] is not None else kept.dc_xml[pk]) if with_dc_xml else None
         listed.append(Listed(item_id, deleted, datestamp,
                              kept.sets[pk] if specs is None else _split(specs), text, page_count))
     return listed
@@ -178,6 +174,9 @@ class _Kept:
     def __init__(self, session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> None:
         self.sets: dict[int, tuple[str, ...]] = {}
         self.dc_xml: dict[int, str] = {}
+        if all(row.set_specs is not None and (not with_dc_xml or row.dc_xml is not None)
+               for row in rows):
+            return
         conn = session.connection()
         no_sets = [row.pk for row in rows if row.set_specs is None]
         if no_sets:
@@ -221,7 +220,8 @@ def _position(row: Any) -> int:
 def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord | None:
     """One item (tombstones too) with metadata and sets, without pages."""
     rows = session.connection().execute(
-        select(*_columns(with_source)).where(Item.item_id == item_id)).all()
+        select(*_columns("sources" if with_source else "records"))
+        .where(Item.item_id == item_id)).all()
     found = records(session, rows, True, with_source)
     return found[0] if found else None
 
