@@ -21,7 +21,7 @@ from iiif.image_request import Limits
 from iiif.image_service import Answer, ImageService, service_id
 from store.queries import page_image
 from store.records import PageImage
-from web.urls import allow_cross_origin, public_base
+from web.urls import allow_cross_origin, base_of, public_base
 
 image_bp = Blueprint("image", __name__)
 SERVICE = "thuvienso.images"
@@ -116,11 +116,7 @@ class FastImagePath:
 
     def _reply(self, environ: dict[str, Any], parts: list[str]
                ) -> tuple[int, dict[str, str], bytes] | None:
-        base = self.app.config["THUVIENSO"].base_url.rstrip("/")
-        if not base:
-            host = environ.get("HTTP_HOST") or (
-                f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}")
-            base = f"{environ['wsgi.url_scheme']}://{host}{environ.get('SCRIPT_NAME', '')}"
+        base = base_of(environ, self.app.config["THUVIENSO"].base_url)
         image_id, region, size, rotation, quality_format = parts
         answer = image_service(self.app).image(image_id, region, size, rotation, quality_format,
                                                base, access.ANONYMOUS)

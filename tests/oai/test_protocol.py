@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from datetime import timedelta
 from urllib.parse import quote
@@ -199,6 +200,32 @@ def test_post_is_answered_like_get(ro_client, ro_cat):
         nxt = fetch(ro_client, f"verb=ListIdentifiers&resumptionToken={quote(token[0])}",
                     method="POST")
         assert listed_ids([nxt])
+
+
+@pytest.mark.parametrize("coding", ["identity", "gzip"])
+def test_the_get_fast_path_and_the_flask_view_send_the_same(ro_client, ro_cat, coding):
+    """GET goes through web.oai_routes.FastOAIPath, POST through the Flask view."""
+    from web.oai_routes import FastOAIPath
+
+    layer, found = ro_client.application.wsgi_app, False
+    while hasattr(layer, "wsgi_app"):
+        found = found or isinstance(layer, FastOAIPath)
+        layer = layer.wsgi_app
+    assert found
+    query = "verb=ListRecords&metadataPrefix=oai_dc&set=sach"
+    headers = {"Accept-Encoding": coding}
+    get = ro_client.get(f"/oai?{query}", headers=headers)
+    post = ro_client.post("/oai", data=query, headers=headers,
+                          content_type="application/x-www-form-urlencoded")
+    for response in (get, post):
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/xml; charset=UTF-8"
+        assert response.headers["Vary"] == "Accept-Encoding"
+        assert response.headers.get("Content-Encoding", "identity") == coding
+    bodies = [gzip.decompress(r.data) if coding == "gzip" else r.data for r in (get, post)]
+    moment = re.compile(rb"<responseDate>[^<]+</responseDate>|(?<=cursor=\"0\">)[^<]+")
+    assert moment.sub(b"", bodies[0]) == moment.sub(b"", bodies[1])  # the token holds the time
+    assert b"<record>" in bodies[0]
 
 
 def test_lists_page_by_keyset_never_offset(shared, ro_client, ro_cat):
