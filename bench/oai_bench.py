@@ -255,6 +255,16 @@ OUTCOME = [
     "completeListSize count, which is why the last pages are cheaper than the first.", ""]
 
 
+def verdict(result: dict) -> str:
+    """Which of the issue's goals a result meets: "all met" or the ones it misses."""
+    missed = [name for name, met in (
+        ("20 000 rec/s", result["thuvienso"]["records_per_s"] >= 20_000),
+        ("last/first", result["last_over_first"] <= 1.5),
+        ("× ceiling", result["of_ceiling"] >= 0.6),
+        ("× peer", "over_peer" not in result or result["over_peer"] >= 3)) if not met]
+    return "missed: " + ", ".join(missed) if missed else "all met"
+
+
 def markdown(reports: list[dict]) -> str:
     lines = list(INTRO)
     for report in reports:
@@ -265,8 +275,8 @@ def markdown(reports: list[dict]) -> str:
                   f"{report.get('load', '?')} (other benchmarks shared the machine)", "",
                   "| records | database | page size | thuvienso rec/s | first / last 10 pages ms"
                   " | last/first | ceiling rec/s | × ceiling | peer rec/s | peer first / last ms"
-                  " | × peer |",
-                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  " | × peer | goals |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in report["results"]:
             ours, ceiling, peer = r["thuvienso"], r["ceiling"], r.get("peer")
             lines.append(
@@ -274,7 +284,7 @@ def markdown(reports: list[dict]) -> str:
                 f"{ours['records_per_s']:,} | {ours['first10_ms']} / {ours['last10_ms']} | "
                 f"{r['last_over_first']} | {ceiling['records_per_s']:,} | {r['of_ceiling']} | "
                 + (f"{peer['records_per_s']:,} | {peer['first10_ms']} / {peer['last10_ms']} | "
-                   f"{r['over_peer']} |" if peer else "— | — | — |"))
+                   f"{r['over_peer']} |" if peer else "— | — | — |") + f" {verdict(r)} |")
         lines.append("")
     lines += OUTCOME
 
