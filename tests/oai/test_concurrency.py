@@ -107,3 +107,14 @@ def test_harvest_during_changes_misses_nothing_and_repeats_nothing(store, live_s
             item = get_item(session, item_id)
             assert changes[item_id].deleted == item.deleted
             assert changes[item_id].datestamp == item.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # and their records carry what was written last (the kept Dublin Core follows each write)
+    records = {r.header.identifier.removeprefix(PREFIX): r for r in
+               follow.ListRecords(metadataPrefix="oai_dc", **{"from": client.response_dates[0]})}
+    with store.reading() as session:
+        for item_id in writer.touched:
+            item = get_item(session, item_id)
+            if item.deleted:
+                assert records[item_id].deleted
+            else:
+                assert records[item_id].metadata["title"] == [item.title]
