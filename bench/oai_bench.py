@@ -84,7 +84,7 @@ def ensure_store(env: dict[str, str], n: int) -> tuple[int, float]:
         subprocess.run([VENV / "thuvienso", "demo", "--items", str(n), "--pages", "0"],
                        env=env, check=True, capture_output=True)
         took = time.perf_counter() - started
-        with engine.connect() as conn:
+        with engine.begin() as conn:  # committed: a rolled-back ANALYZE leaves no statistics
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("ANALYZE")
             have = conn.exec_driver_sql("SELECT count(*) FROM item").scalar() or 0

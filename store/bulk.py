@@ -105,12 +105,17 @@ def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool
 
 
 def _keep_statistics(session: Session, highest_pk: int) -> None:
-    """ANALYZE once when PostgreSQL has no statistics yet for a table that is filling up.
+    """ANALYZE once when PostgreSQL has no statistics yet for a store that is filling up.
 
     Autovacuum may be off or late during a long load; a planner without statistics scans
-    `item` for every batch's id lookup, and each batch gets slower than the last. Once the
-    statistics exist (ids unique, values per item), the planner scales them with the table.
+    `item` for every batch's id lookup, and each batch gets slower than the last, and it
+    takes a handful of items for hundreds of thousands of value rows. Called once a batch's
+    items and their children are written (ANALYZE sees the transaction's own rows), so every
+    table gets its statistics (ids unique, values per item), which the planner then scales
+    with the tables.
     """
+    if session.connection().dialect.name != "postgresql":
+        return
     estimate = session.connection().exec_driver_sql(
         "SELECT reltuples FROM pg_class WHERE oid = 'item'::regclass").scalar() or 0
     if highest_pk >= 1000 and estimate <= 0:
@@ -129,7 +134,6 @@ def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
         insert_rows(session, "item", [
             (*_item_row(item, digest, now).values(), now, pk)
             for (_n, item, digest), pk in zip(new, keys, strict=True)])
-        _keep_statistics(session, keys[-1])
         return {n: pk for (n, _item, _digest), pk in zip(new, keys, strict=True)}
     stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores DateTime in SQLite
     insert_rows(session, "item", [(*_item_row(item, digest, stamp).values(), stamp, None)
@@ -174,6 +178,7 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         _delete_children(session, [pks[n] for n in changed])
     if pks:
         _insert_children(session, items, checksums, pks, data_path)
+        _keep_statistics(session, max(pks.values()))
         stamp_at_commit(session, now, pks.values())
     return outcomes
 
