@@ -6,9 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.settings import Settings
+
+# What a database that does not answer raises (down, restarting, refusing connections, locked
+# past the busy timeout): temporary conditions, which callers may report as such.
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def make_engine(url: str) -> Engine:

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from store.db import Store
+from store.db import UNAVAILABLE, Store
 from store.schema import current_revision, upgrade
 from store.settings import Settings, load_settings
 
 STORE = "thuvienso.store"
+RETRY_AFTER = 30  # seconds a client is asked to wait when the database does not answer
 
 
 def create_app(settings_overrides: dict[str, Any] | None = None) -> Flask:
@@ -64,6 +65,17 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         return (f"{error.code} {error.name}: {error.description}\n", error.code,
                 {"Content-Type": "text/plain; charset=utf-8"})
+
+    def store_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+        """The database does not answer (down, restarting, locked too long): a temporary
+        condition, so 503 with Retry-After, which harvesters honour, not a 500."""
+        app.logger.error("store unavailable: %s", error)
+        return ("503 Service Unavailable: the catalogue's database does not answer; "
+                "try again shortly.\n", 503,
+                {"Content-Type": "text/plain; charset=utf-8", "Retry-After": str(RETRY_AFTER)})
+
+    for error_class in UNAVAILABLE:
+        app.register_error_handler(error_class, store_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from iiif import access
 from iiif.image_errors import IIIFError
 from iiif.image_request import Limits
 from iiif.image_service import Answer, ImageService, service_id
+from store.db import UNAVAILABLE
 from store.queries import page_image
 from store.records import PageImage
 from web.urls import allow_cross_origin, base_of, public_base
@@ -165,8 +166,8 @@ def _guarded(make) -> Response:  # type: ignore[no-untyped-def]
     """Build and send an answer; anything unforeseen is logged and becomes a 503, never 500."""
     try:
         return _reply(make())
-    except IIIFError:
-        raise
+    except (IIIFError, *UNAVAILABLE):
+        raise  # answered by their handlers (the database's: 503 with Retry-After)
     except Exception:
         current_app.logger.exception("image request failed: %s", request.path)
         return iiif_error(IIIFError(503, "", "the image service could not answer; try again"))
