@@ -148,8 +148,9 @@ def listed(session: Session, rows: Sequence[Any]) -> list[Listed]:
     """Light records of headers or dc_xml rows (from page_rows): sets and, if read, dc_xml."""
     if not rows:
         return []
-    with_dc_xml = len(rows[0]) > 6
-    kept = _Kept(session, rows, with_dc_xml)
+    with_dc_xml = len(rows[0]) > 6  # the dc_xml kind has rights_uri and dc_xml after these
+    lacking = [row for row in rows if row[5] is None or (with_dc_xml and row[7] is None)]
+    kept = _Kept(session, lacking, with_dc_xml)
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
         pk, item_id, deleted, datestamp, page_count, specs = row[:6]
@@ -165,17 +166,16 @@ def _split(specs: str) -> tuple[str, ...]:
 
 
 class _Kept:
-    """The set specs and dc_xml that item rows lack, made from the tables they summarise.
+    """The set specs and dc_xml that these item rows lack, made from the tables they summarise.
 
     The write path keeps both columns on every item (store.bulk) and migration 0002 filled
-    the older ones, so this reads nothing in practice; it keeps lists right regardless.
+    the older ones, so callers pass no rows in practice; it keeps lists right regardless.
     """
 
     def __init__(self, session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> None:
         self.sets: dict[int, tuple[str, ...]] = {}
         self.dc_xml: dict[int, str] = {}
-        if all(row.set_specs is not None and (not with_dc_xml or row.dc_xml is not None)
-               for row in rows):
+        if not rows:
             return
         conn = session.connection()
         no_sets = [row.pk for row in rows if row.set_specs is None]
@@ -233,7 +233,7 @@ def records(session: Session, rows: Sequence[Row[Any]], with_metadata: bool,
         return []
     conn = session.connection()
     pks = [row.pk for row in rows]
-    kept = _Kept(session, rows, with_dc_xml=False)
+    kept = _Kept(session, [row for row in rows if row.set_specs is None], with_dc_xml=False)
     values: dict[int, list[DCValue]] = {}
     if with_metadata:
         for item_pk, found in _values(conn.execute(_VALUES_OF, {"pks": pks}).all()).items():
