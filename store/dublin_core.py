@@ -6,6 +6,8 @@ xml:lang when its language tag is well formed, then the rights URI as one more d
 a value already says it. Text is escaped exactly as lxml escapes text content (& < > and CR),
 with the characters XML 1.0 forbids left out, so a container can join it byte for byte with
 lxml's own serialisation. The OAI-PMH oai_dc records are this text inside `<oai_dc:dc>`.
+The text is kept in item.dc_xml: changing how it is made needs a migration that rewrites that
+column (as 0002 filled it), or old items keep the old text.
 """
 
 from __future__ import annotations
