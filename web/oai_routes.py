@@ -43,19 +43,29 @@ def answer(app: Flask, environ: dict[str, Any], query: bytes
         resources.close()
         raise
     headers = [("Content-Type", CONTENT_TYPE), ("Vary", "Accept-Encoding")]
-    body: Iterable[bytes] = _closing(chunks, resources)
+    body: Iterable[bytes] = chunks
     coding = negotiate(environ.get("HTTP_ACCEPT_ENCODING"))
     if coding:
         body = compress(body, coding)
         headers.append(("Content-Encoding", coding))
-    return headers, body
+    return headers, ClosingBody(body, resources)
 
 
-def _closing(chunks: Iterator[bytes], resources: ExitStack) -> Iterator[bytes]:
-    try:
-        yield from chunks
-    finally:
-        resources.close()
+class ClosingBody:
+    """A response body that ends the store session after its last chunk, or when the server
+    closes it (as every WSGI server must), even if it was never read (HEAD, a client gone)."""
+
+    def __init__(self, chunks: Iterable[bytes], resources: ExitStack) -> None:
+        self.chunks, self.resources = chunks, resources
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.chunks
+        finally:
+            self.resources.close()
+
+    def close(self) -> None:
+        self.resources.close()
 
 
 @oai_bp.route(PATH, methods=["GET", "POST"])

@@ -270,3 +270,26 @@ def test_streamed_lists_give_their_connection_back(shared, ro_client, ro_cat):
     response = ro_client.get("/oai?verb=ListRecords&metadataPrefix=mods")
     response.close()  # a harvester that hangs up after the first chunk
     assert pool.checkedout() == 0
+
+
+def test_no_answer_keeps_a_database_connection(shared, ro_client, ro_cat):
+    """Read whole, not read at all (HEAD, a client gone at once), cut short, compressed: the
+    session ends when the server closes the response, as every WSGI server does."""
+    from web.app import store_of
+
+    pool = store_of(shared.app).engine.pool
+    query = "/oai?verb=ListRecords&metadataPrefix=oai_dc"
+    kept = [ro_client.get(query), ro_client.head(query),  # kept: no help from the GC
+            ro_client.post("/oai", data="verb=ListIdentifiers&metadataPrefix=oai_dc",
+                           content_type="application/x-www-form-urlencoded")]
+    assert [(r.status_code, bool(r.data)) for r in kept] == [(200, True), (200, False),
+                                                               (200, True)]
+    for encoding, chunks_read in (("identity", 0), ("identity", 1), ("gzip", 1)):
+        response = ro_client.get(query, buffered=False, headers={"Accept-Encoding": encoding})
+        chunks = iter(response.response)
+        for _ in range(chunks_read):
+            next(chunks)
+        kept.append(response)
+    for response in kept:
+        response.close()
+    assert pool.checkedout() == 0
