@@ -1,4 +1,4 @@
-"""Pre-serialised XML fragments for the list verbs, joined as bytes (the fast path).
+"""Pre-serialised XML fragments for the list verbs, joined as text (the fast path).
 
 Every tag here is serialised by lxml once, at import, from template elements holding a marker
 character, and cut at the marker. At run time only text is added, escaped exactly as lxml

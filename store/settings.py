@@ -6,12 +6,16 @@ Each field's docstring is its documentation; the README's settings table is chec
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 PREFIX = "THUVIENSO_"
+# The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
+REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+",
+                                   re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
             values[f.name] = _coerce(f.name, raw)
     values.update(overrides or {})
     settings = Settings(**values)
+    if not REPOSITORY_IDENTIFIER.fullmatch(settings.repository_identifier):
+        raise ValueError(f"{PREFIX}REPOSITORY_IDENTIFIER must be a domain name such as "
+                         f"thuvien.haiphong.gov.vn, not {settings.repository_identifier!r}")
     if not settings.secret_key:
         settings = replace(settings, secret_key=_stored_secret(settings.data_path))
     return settings

@@ -12,7 +12,6 @@ from oai.ns import OAI_IDENTIFIER, OAI_IDENTIFIER_SCHEMA, SCHEMA_LOCATION, XSI, 
 from oai.request import OAIRequest
 from store.listing import earliest_datestamp
 
-_REPOSITORY_ID = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+", re.ASCII)
 _EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
 
 
@@ -30,14 +29,14 @@ def build(ctx: Context, request: OAIRequest) -> etree._Element:
                       ("deletedRecord", "persistent"), ("granularity", "YYYY-MM-DDThh:mm:ssZ"),
                       ("compression", "gzip"), ("compression", "deflate")):
         etree.SubElement(identify, T[tag]).text = text
-    if _REPOSITORY_ID.fullmatch(settings.repository_identifier):
-        description = etree.SubElement(identify, T["description"])
-        element = etree.SubElement(description, q(OAI_IDENTIFIER, "oai-identifier"),
-                                   nsmap={None: OAI_IDENTIFIER, "xsi": XSI})
-        element.set(SCHEMA_LOCATION, f"{OAI_IDENTIFIER} {OAI_IDENTIFIER_SCHEMA}")
-        for tag, text in (("scheme", "oai"),
-                          ("repositoryIdentifier", settings.repository_identifier),
-                          ("delimiter", ":"),
-                          ("sampleIdentifier", ctx.oai_identifier("bao-nam-1936"))):
-            etree.SubElement(element, q(OAI_IDENTIFIER, tag)).text = text
+    # the settings hold a well-formed repositoryIdentifier (store.settings checks it)
+    description = etree.SubElement(identify, T["description"])
+    element = etree.SubElement(description, q(OAI_IDENTIFIER, "oai-identifier"),
+                               nsmap={None: OAI_IDENTIFIER, "xsi": XSI})
+    element.set(SCHEMA_LOCATION, f"{OAI_IDENTIFIER} {OAI_IDENTIFIER_SCHEMA}")
+    for tag, text in (("scheme", "oai"),
+                      ("repositoryIdentifier", settings.repository_identifier),
+                      ("delimiter", ":"),
+                      ("sampleIdentifier", ctx.oai_identifier("bao-nam-1936"))):
+        etree.SubElement(element, q(OAI_IDENTIFIER, tag)).text = text
     return root

@@ -52,3 +52,12 @@ def test_healthz_is_503_when_the_store_does_not_answer(app, client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable"}
+
+
+def test_a_repository_identifier_that_is_not_a_domain_name_is_one_sentence(runner, monkeypatch):
+    for bad in ("thuvien", "thư-viện.vn", "a&b.vn", "1abc.vn"):
+        monkeypatch.setenv("THUVIENSO_REPOSITORY_IDENTIFIER", bad)
+        result = runner.invoke(main, ["stats"])
+        assert result.exit_code == 1
+        assert "THUVIENSO_REPOSITORY_IDENTIFIER must be a domain name" in result.output
+        assert "Traceback" not in result.output
