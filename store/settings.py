@@ -29,7 +29,7 @@ class Settings:
     repository_name: str = "Thư viện số"
     """OAI-PMH Identify repositoryName."""
     repository_identifier: str = "thuvienso.local"
-    """The oai:{this}:{item_id} namespace."""
+    """The oai:{this}:{item_id} namespace; a domain name (the OAI identifier syntax)."""
     admin_email: str = "admin@thuvienso.local"
     """OAI-PMH Identify adminEmail."""
     secret_key: str = ""
