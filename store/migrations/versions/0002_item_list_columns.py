@@ -3,7 +3,8 @@
 `item.dc_xml` is the item's Dublin Core serialised (store.dublin_core) and `item.set_specs` its
 own set specs, sorted and space-separated; the write path keeps both. OAI-PMH list pages then
 read one row per record instead of a dozen value rows and a set join. Existing items are
-filled here, a thousand at a time, from their metadata_value and item_set rows.
+filled here, a thousand at a time, from their metadata_value and item_set rows; PostgreSQL then
+gets fresh statistics (stores loaded before the write path analysed its child tables lack them).
 
 Revision ID: 0002
 Revises: 0001
@@ -33,7 +34,7 @@ def upgrade() -> None:
             "SELECT pk, rights_uri FROM item WHERE pk > :after ORDER BY pk LIMIT :n"),
             {"after": after, "n": BATCH}).all()
         if not items:
-            return
+            break
         window = {"after": after, "last": items[-1][0]}
         values: dict[int, list[DCValue]] = {pk: [] for pk, _rights in items}
         for item_pk, element, value, lang in conn.execute(sa.text(
@@ -50,6 +51,8 @@ def upgrade() -> None:
                      [{"pk": pk, "xml": dc_xml(values[pk], rights),
                        "specs": " ".join(sorted(specs[pk]))} for pk, rights in items])
         after = items[-1][0]
+    if conn.dialect.name == "postgresql":  # every item row was rewritten; autovacuum may be off
+        conn.exec_driver_sql("ANALYZE item, metadata_value, item_set, oai_set, item_search")
 
 
 def downgrade() -> None:
