@@ -88,7 +88,12 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
     rows = listing.page_rows(ctx.session, window, after, size + 1, kind)
     if not rows:
         raise OAIError("noRecordsMatch", "no record matches the request")
-    total = position.total if position.total >= 0 else listing.count(ctx.session, window)
+    if position.total >= 0:
+        total = position.total
+    elif len(rows) <= size:  # the whole list is on this first page: nothing to count
+        total = len(rows)
+    else:
+        total = listing.count(ctx.session, window)
     root = start(ctx, now, request)
     verb = etree.SubElement(root, T[request.verb])
     verb.text = MARK

@@ -248,6 +248,31 @@ def test_lists_page_by_keyset_never_offset(shared, ro_client, ro_cat):
     assert statements and not [s for s in statements if "OFFSET" in s]
 
 
+def test_only_a_list_longer_than_a_page_is_counted(shared, ro_client, ro_cat):
+    """completeListSize goes with a resumptionToken; a list that fits one page needs neither."""
+    from web.app import store_of
+
+    store = store_of(shared.app)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        statements.append(statement.upper())
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        short = fetch(ro_client, "verb=ListIdentifiers&metadataPrefix=oai_dc&until=2024-01-01")
+        counted_short = sum("COUNT(" in s for s in statements)
+        statements.clear()
+        long = fetch(ro_client, "verb=ListIdentifiers&metadataPrefix=oai_dc")
+        counted_long = sum("COUNT(" in s for s in statements)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert 0 < len(x(short, "//o:header")) <= 10 and not x(short, "//o:resumptionToken")
+    assert counted_short == 0
+    assert x(long, "//o:resumptionToken/@completeListSize") == [str(len(ro_cat.ids))]
+    assert counted_long == 1
+
+
 def test_request_element_repeats_arguments_of_a_valid_request(ro_client, ro_cat):
     root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={PREFIX}nothing")
     assert error_codes(root) == ["idDoesNotExist"]
