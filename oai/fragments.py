@@ -81,6 +81,14 @@ def _set_specs_text(sets: tuple[str, ...]) -> str:
     return "".join(f"{_SETSPEC_OPEN}{spec}{_SETSPEC_END}" for spec in with_ancestors(sets))
 
 
+def record_text(identifier_prefix: str, record: Item, metadata: str) -> str:
+    """A whole <record> around metadata already written as text (header only for a tombstone)."""
+    header = header_text(identifier_prefix, record)
+    if record.deleted:
+        return f"{_RECORD_OPEN}{header}{_RECORD_END}"
+    return f"{_RECORD_OPEN}{header}<metadata>{metadata}</metadata>{_RECORD_END}"
+
+
 def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | None) -> str:
     """A whole <record> with oai_dc metadata (header only for a tombstone).
 

@@ -21,7 +21,7 @@ from oai.dates import ONE_SECOND, format_utc
 from oai.envelope import SPEC, Context, T, serialise, start
 from oai.errors import OAIError
 from oai.formats import MetadataFormat
-from oai.fragments import MARK, cut, header_text, oai_dc_record_text
+from oai.fragments import MARK, cut, header_text, oai_dc_record_text, record_text
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
 from store import listing
@@ -130,10 +130,16 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
                 texts = [header_text(prefix, item) for item in chunk]
             yield "".join(texts).encode("utf-8")
     else:
+        write = fmt.text
         for start_at in range(0, len(rows), CHUNK):
             records = listing.records(ctx.session, rows[start_at:start_at + CHUNK],
                                       with_metadata=True, with_source=fmt.needs_source)
-            yield b"".join(record_bytes(ctx, item, fmt) for item in records)
+            if write is None:
+                yield b"".join(record_bytes(ctx, item, fmt) for item in records)
+                continue
+            yield "".join(record_text(prefix, item, "" if item.deleted else write(
+                item, ctx.manifest_url(item.item_id) if item.page_count > 0 else None))
+                for item in records).encode("utf-8")
     yield tail
 
 

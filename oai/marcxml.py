@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from lxml import etree
 
 from oai.ns import MARC, MARC_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.xmlutil import clean, safe_parser
+from store.dublin_core import escape_text
 
 _CONTROL_TAG = re.compile(r"00[1-9A-Za-z]", re.ASCII)
 _DATA_TAG = re.compile(
@@ -113,3 +115,37 @@ def build(parent: etree._Element, record: MarcRecord) -> etree._Element:
 
 def _indicator(value: str) -> str:
     return value if _INDICATOR.fullmatch(value or "") else " "
+
+
+_RECORD_OPEN = (f'<marc:record xmlns:marc="{MARC}" xsi:schemaLocation="{MARC} {MARC_SCHEMA}" '
+                'type="Bibliographic">')
+
+
+def record_text(record: MarcRecord) -> str:
+    """The <marc:record> that build() makes, as text, for a container that declares the xsi
+    prefix (an OAI-PMH response does): the same bytes as lxml's, in a fraction of the time.
+    Tags and indicators are plain by their syntax; codes and texts are escaped as lxml does."""
+    parts = [_RECORD_OPEN, "<marc:leader>", escape_text(fixed_leader(record.leader)),
+             "</marc:leader>"]
+    for tag, value in record.controlfields:
+        if _CONTROL_TAG.fullmatch(tag):
+            parts.append(f'<marc:controlfield tag="{tag}">{escape_text(value)}'
+                         "</marc:controlfield>")
+    for data in record.datafields:
+        subfields = [(c, v) for c, v in data.subfields if _CODE.fullmatch(c)]
+        if not _DATA_TAG.fullmatch(data.tag) or not subfields:
+            continue
+        parts.append(f'<marc:datafield tag="{data.tag}" ind1="{_indicator(data.ind1)}" '
+                     f'ind2="{_indicator(data.ind2)}">')
+        parts += [f'<marc:subfield code="{_code_attribute(code)}">{escape_text(value)}'
+                  "</marc:subfield>" for code, value in subfields]
+        parts.append("</marc:datafield>")
+    parts.append("</marc:record>")
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=128)
+def _code_attribute(code: str) -> str:
+    """A subfield code as lxml writes it inside a double-quoted attribute value."""
+    written = etree.tostring(etree.Element("x", code=code), encoding="unicode")
+    return written[len('<x code="'):-len('"/>')]

@@ -1,4 +1,5 @@
-"""Metadata formats: each module has PREFIX, SCHEMA, NAMESPACE, NEEDS_SOURCE and build()."""
+"""Metadata formats: each module has PREFIX, SCHEMA, NAMESPACE, NEEDS_SOURCE and build(), and
+may have text(), which writes what build() appends as text, for the list pages' fast path."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from oai.formats import marc21, mods, oai_dc
 from store.records import ItemRecord
 
 Builder = Callable[[etree._Element, ItemRecord, "str | None"], None]
+Writer = Callable[[ItemRecord, "str | None"], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +24,11 @@ class MetadataFormat:
     namespace: str
     needs_source: bool
     build: Builder
+    text: Writer | None = None
 
 
 FORMATS: dict[str, MetadataFormat] = {
     module.PREFIX: MetadataFormat(module.PREFIX, module.SCHEMA, module.NAMESPACE,
-                                  module.NEEDS_SOURCE, module.build)
+                                  module.NEEDS_SOURCE, module.build, getattr(module, "text", None))
     for module in (oai_dc, marc21, mods)
 }

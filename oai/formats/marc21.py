@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from oai.marcxml import DataField, MarcRecord, parse_source
+from oai.marcxml import DataField, MarcRecord, parse_source, record_text
 from oai.marcxml import build as build_marc
 from oai.ns import MARC, MARC_SCHEMA
 from oai.xmlutil import URL
@@ -70,9 +70,20 @@ def marc_from_dc(record: ItemRecord, manifest: str | None) -> MarcRecord:
     return marc
 
 
-def build(parent: etree._Element, record: ItemRecord, manifest: str | None) -> None:
-    """Append <marc:record> of the record to parent."""
+def marc_of(record: ItemRecord, manifest: str | None) -> MarcRecord:
+    """The item's original MARC record if it came from MARC (and can be read), else the
+    crosswalk of its Dublin Core."""
     original = None
     if record.source_format == "marc" and record.source_record:
         original = parse_source(record.source_record)
-    build_marc(parent, original or marc_from_dc(record, manifest))
+    return original or marc_from_dc(record, manifest)
+
+
+def build(parent: etree._Element, record: ItemRecord, manifest: str | None) -> None:
+    """Append <marc:record> of the record to parent."""
+    build_marc(parent, marc_of(record, manifest))
+
+
+def text(record: ItemRecord, manifest: str | None) -> str:
+    """The <marc:record> that build() appends, as text (see oai.marcxml.record_text)."""
+    return record_text(marc_of(record, manifest))
