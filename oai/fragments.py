@@ -51,22 +51,25 @@ def _record(root: etree._Element) -> None:
     spec.text, spec.tail = MARK, MARK
     header.tail = MARK
     metadata = etree.SubElement(record, q(OAI, "metadata"))
+    metadata.text = MARK
     dc = etree.SubElement(metadata, q(OAI_DC, "dc"), nsmap={"oai_dc": OAI_DC, "dc": DC})
     dc.set(SCHEMA_LOCATION, f"{OAI_DC} {OAI_DC_SCHEMA}")
-    dc.text, metadata.tail = MARK, MARK
+    dc.text, dc.tail = MARK, MARK
     identifier = etree.SubElement(dc, q(DC, "identifier"))
     identifier.text, identifier.tail = MARK, MARK
+    metadata.tail = MARK
     deleted = etree.SubElement(root, q(OAI, "header"), status="deleted")
     deleted.text = MARK
     record.tail = MARK
 
 
 (_RECORD_OPEN, _HEADER_OPEN, _IDENTIFIER_OPEN, _DATESTAMP, _DATESTAMP_CLOSE, _SETSPEC_OPEN,
- _SETSPEC_END, _HEADER_CLOSE, _METADATA_OPEN, _IDENTIFIER_DC, _IDENTIFIER_DC_CLOSE,
- _METADATA_CLOSE, _RECORD_END, _DELETED_HEADER_OPEN) = (p.decode() for p in cut(_record))
+ _SETSPEC_END, _HEADER_CLOSE, _METADATA_OPEN, _DC_OPEN, _IDENTIFIER_DC, _IDENTIFIER_DC_CLOSE,
+ _DC_CLOSE, _METADATA_CLOSE, _RECORD_END, _DELETED_HEADER_OPEN) = (
+    p.decode() for p in cut(_record))
 # <record> | <header> | <identifier> | </identifier><datestamp> | </datestamp> | <setSpec>
-# | </setSpec> | </header> | <metadata><oai_dc:dc …> | <dc:identifier> | </dc:identifier>
-# | </oai_dc:dc></metadata> | </record> | <header status="deleted">
+# | </setSpec> | </header> | <metadata> | <oai_dc:dc …> | <dc:identifier> | </dc:identifier>
+# | </oai_dc:dc> | </metadata> | </record> | <header status="deleted">
 
 
 def header_text(identifier_prefix: str, record: Item) -> str:
@@ -86,7 +89,7 @@ def record_text(identifier_prefix: str, record: Item, metadata: str) -> str:
     header = header_text(identifier_prefix, record)
     if record.deleted:
         return f"{_RECORD_OPEN}{header}{_RECORD_END}"
-    return f"{_RECORD_OPEN}{header}<metadata>{metadata}</metadata>{_RECORD_END}"
+    return f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{metadata}{_METADATA_CLOSE}{_RECORD_END}"
 
 
 def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | None) -> str:
@@ -95,13 +98,10 @@ def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | Non
     The Dublin Core elements are the item's serialised dc_xml (store.dublin_core), made when
     the item was written; only the manifest URL, which depends on the base URL, is added here.
     """
-    header = header_text(identifier_prefix, record)
     if record.deleted:
-        return f"{_RECORD_OPEN}{header}{_RECORD_END}"
-    if isinstance(record, Listed):
-        dc = record.dc_xml or ""
-    else:
-        dc = dc_xml(record.metadata, record.rights_uri)
+        return record_text(identifier_prefix, record, "")
+    dc = (record.dc_xml or "") if isinstance(record, Listed) else \
+        dc_xml(record.metadata, record.rights_uri)
     if manifest:
         dc = f"{dc}{_IDENTIFIER_DC}{escape_text(manifest)}{_IDENTIFIER_DC_CLOSE}"
-    return f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{dc}{_METADATA_CLOSE}{_RECORD_END}"
+    return record_text(identifier_prefix, record, f"{_DC_OPEN}{dc}{_DC_CLOSE}")

@@ -88,11 +88,18 @@ def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, An
             "content_hash": digest, "source_format": item.source_format,
             "source_record": item.source_record, "rights_uri": item.rights_uri,
             "viewing_direction": item.viewing_direction, "behavior": item.behavior,
-            "subtitle": nfc(item.subtitle) if item.subtitle else None,
+            "subtitle": item.subtitle,
             "page_count": len(item.pages),
-            "dc_xml": dc_xml([replace(v, value=nfc(v.value)) for v in item.metadata],
-                             item.rights_uri),
+            "dc_xml": dc_xml(item.metadata, item.rights_uri),
             "set_specs": " ".join(sorted(set(item.sets)))}
+
+
+def _normalised(item: ItemInput) -> ItemInput:
+    """The item with its texts in NFC, as the store keeps them (values, subtitle, page texts)."""
+    return replace(
+        item, metadata=tuple(replace(v, value=nfc(v.value)) for v in item.metadata),
+        subtitle=nfc(item.subtitle) if item.subtitle else None,
+        pages=tuple(replace(p, text=nfc(p.text)) if p.text else p for p in item.pages))
 
 
 def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
@@ -152,6 +159,7 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
     checksums = [[p.checksum or file_checksum(p.image_path) for p in item.pages]
                  for item in items]
     digests = [content_hash(item, sums) for item, sums in zip(items, checksums, strict=True)]
+    items = [_normalised(item) for item in items]
     existing = _existing(session, ids)
     now = utc_now()
     outcomes: list[Outcome] = []
@@ -178,7 +186,8 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         _delete_children(session, [pks[n] for n in changed])
     if pks:
         _insert_children(session, items, checksums, pks, data_path)
-        _keep_statistics(session, max(pks.values()))
+        if new:  # statistics go missing only while a store fills up
+            _keep_statistics(session, max(pks.values()))
         stamp_at_commit(session, now, pks.values())
     return outcomes
 
@@ -187,10 +196,10 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
                      pks: dict[int, int], data_path: Path) -> None:
     written = sorted(pks)
     insert_rows(session, "metadata_value", [
-        (pks[n], pos, v.element, nfc(v.value), v.lang)
+        (pks[n], pos, v.element, v.value, v.lang)
         for n in written for pos, v in enumerate(items[n].metadata)])
     insert_rows(session, "page", [
-        (pks[n], seq, p.label, c, p.width, p.height, nfc(p.text) if p.text else None,
+        (pks[n], seq, p.label, c, p.width, p.height, p.text or None,
          store_image(p.image_path, c, data_path))
         for n in written
         for seq, (p, c) in enumerate(zip(items[n].pages, checksums[n], strict=True), 1)])

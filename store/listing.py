@@ -148,7 +148,7 @@ def listed(session: Session, rows: Sequence[Any]) -> list[Listed]:
     """Light records of headers or dc_xml rows (from page_rows): sets and, if read, dc_xml."""
     if not rows:
         return []
-    with_dc_xml = len(rows[0]) > 6  # the dc_xml kind has rights_uri and dc_xml after these
+    with_dc_xml = "dc_xml" in rows[0]._fields
     lacking = [row for row in rows if row[5] is None or (with_dc_xml and row[7] is None)]
     kept = _Kept(session, lacking, with_dc_xml)
     listed = []
