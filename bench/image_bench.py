@@ -90,11 +90,11 @@ def prepare(out: Path, scans: int) -> list[tuple[str, str]]:
     from iiif.image_request import Limits
     from iiif.image_service import ImageService
     from store.db import Store
-    from store.queries import page_image
+    from store.read.queries import page_image
     from store.records import ItemInput, PageInput
-    from store.schema import upgrade
+    from store.schema.migrate import upgrade
     from store.settings import load_settings
-    from store.write import upsert_item
+    from store.write.items import upsert_item
 
     (out / "scans").mkdir(parents=True, exist_ok=True)
     settings = load_settings({"data_dir": str(out / "data"), "database_url": ""}, environ={})

@@ -38,9 +38,9 @@ import requests  # noqa: E402
 
 from store.db import Store  # noqa: E402
 from store.records import DCValue, ItemInput, PageInput  # noqa: E402
-from store.schema import upgrade  # noqa: E402
+from store.schema.migrate import upgrade  # noqa: E402
 from store.settings import load_settings  # noqa: E402
-from store.write import upsert_item  # noqa: E402
+from store.write.items import upsert_item  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "manifest"
 ITEM = "bench-1000"

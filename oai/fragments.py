@@ -17,7 +17,7 @@ from oai.dates import format_utc
 from oai.ns import DC, OAI, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.records import with_ancestors
 from store.dublin_core import dc_xml, escape_text
-from store.listing import Listed
+from store.read.listing import Listed
 from store.records import ItemRecord
 
 Item = ItemRecord | Listed

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from oai.harvest_http import Client, HarvestError
 from oai.harvest_page import NotOAI, Page, parse_response, read_page, read_set_names
 from oai.ns import OAI, q
-from store.bulk import bulk_delete, bulk_upsert
 from store.db import Store
-from store.import_types import Delete, Reject, Upsert
-from store.models import HarvestState
+from store.ingest.entries import Delete, Reject, Upsert
 from store.records import ImportSummary, SetInput
-from store.write import upsert_set
+from store.schema.models import HarvestState
+from store.write.bulk import bulk_delete, bulk_upsert
+from store.write.items import upsert_set
 
 __all__ = ["HarvestError", "run_harvest"]
 MAX_SET_PAGES = 50

@@ -1,7 +1,7 @@
 """Reading one response of another OAI-PMH provider into store entries (harvest side).
 
-Records become the importers' entries: oai_dc through store.import_dc's value reader,
-MARCXML through store.import_marc (its crosswalk keeps the original record). The item id
+Records become the importers' entries: oai_dc through store.ingest.dc's value reader,
+MARCXML through store.ingest.marc (its crosswalk keeps the original record). The item id
 always comes from the header identifier (CONTRACT.md), whatever the record says.
 """
 
@@ -14,10 +14,10 @@ from lxml import etree
 
 from oai.envelope import SPEC
 from oai.ns import DC, MARC, OAI, OAI_DC, q
-from store.ids import id_from_header
-from store.import_dc import dc_values
-from store.import_marc import record_entry, record_from_xml
-from store.import_types import Delete, Entry, ReadContext, Reject, Upsert
+from store.ingest.dc import dc_values
+from store.ingest.entries import Delete, Entry, ReadContext, Reject, Upsert
+from store.ingest.ids import id_from_header
+from store.ingest.marc import record_entry, record_from_xml
 from store.records import ItemInput
 from store.xml_safety import UnsafeXML, clean_xml_bytes, safe_fromstring
 

@@ -24,7 +24,7 @@ from oai.formats import MetadataFormat
 from oai.fragments import MARK, cut, header_text, oai_dc_record_text, record_text
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
-from store import listing
+from store.read import listing
 from store.records import ItemRecord
 
 CHUNK = 50  # marc21 and mods records read, built and sent at a time

@@ -10,8 +10,8 @@ from oai.dates import format_utc
 from oai.envelope import SPEC, Context, T
 from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
-from store.listing import Listed
-from store.queries import ITEM_ID
+from store.read.listing import Listed
+from store.read.queries import ITEM_ID
 from store.records import ItemRecord
 
 

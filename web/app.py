@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from store.db import UNAVAILABLE, Store
-from store.schema import current_revision, upgrade
+from store.schema.migrate import current_revision, upgrade
 from store.settings import Settings, load_settings
 
 STORE = "thuvienso.store"

@@ -9,7 +9,7 @@ import click
 
 from store.db import Store
 from store.records import ImportSummary
-from store.schema import upgrade
+from store.schema.migrate import upgrade
 from store.settings import load_settings
 
 
@@ -65,7 +65,7 @@ def init() -> None:
               help="Random seed: the same seed gives the same collection.")
 def demo(items: int, pages: int | None, seed: int) -> None:
     """Add a deterministic synthetic Vietnamese collection (books, newspapers, Hán Nôm)."""
-    from store.demo import build_demo
+    from store.ingest.demo.collection import build_demo
 
     store = open_store()
     summary = build_demo(store, items=items, pages=pages, seed=seed)
@@ -80,7 +80,7 @@ def demo(items: int, pages: int | None, seed: int) -> None:
 @click.option("--id-prefix", default="", help="Put this before every item id.")
 def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: str) -> None:
     """Import MARC (.mrc, MARC-8 or UTF-8), MARCXML, Dublin Core XML or item packages."""
-    from store.importing import ImportError_, run_import
+    from store.ingest.importing import ImportError_, run_import
 
     store = open_store()
     try:
@@ -131,7 +131,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command("stats")
 def stats_() -> None:
     """Counts of items, pages, sets, deleted items and readers."""
-    from store.queries import stats
+    from store.read.queries import stats
 
     store = open_store()
     with store.reading() as session:
@@ -146,7 +146,7 @@ def reader() -> None:
 
 
 def _run_reader(action):  # type: ignore[no-untyped-def]
-    from store.readers import ReaderError
+    from store.write.readers import ReaderError
 
     store = open_store()
     try:
@@ -166,7 +166,7 @@ def reader_add(login: str, expires, password_stdin: bool) -> None:  # type: igno
     """Create a reader account; prints the generated password once."""
     import secrets
 
-    from store.readers import add_reader
+    from store.write.readers import add_reader
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(9)
     if len(password) < 8:
@@ -182,7 +182,7 @@ def reader_list() -> None:
     """List reader accounts with their expiry dates."""
     from datetime import date
 
-    from store.readers import list_readers
+    from store.write.readers import list_readers
 
     today = date.today()
     for record in _run_reader(list_readers):
@@ -195,7 +195,7 @@ def reader_list() -> None:
 @click.argument("login")
 def reader_disable(login: str) -> None:
     """Disable a reader account at once."""
-    from store.readers import disable_reader
+    from store.write.readers import disable_reader
 
     record = _run_reader(lambda s: disable_reader(s, login))
     click.echo(f"reader {record.login} disabled")
@@ -207,7 +207,7 @@ def reader_disable(login: str) -> None:
               help="New last day the account is valid (YYYY-MM-DD).")
 def reader_extend(login: str, expires) -> None:  # type: ignore[no-untyped-def]
     """Extend (and re-enable) a reader account."""
-    from store.readers import extend_reader
+    from store.write.readers import extend_reader
 
     record = _run_reader(lambda s: extend_reader(s, login, expires.date()))
     click.echo(f"reader {record.login} valid until {record.expires.isoformat()}")

@@ -20,7 +20,7 @@ from iiif.image_errors import IIIFError
 from iiif.image_request import Limits
 from iiif.image_service import Answer, ImageService, service_id
 from store.db import UNAVAILABLE
-from store.queries import page_image
+from store.read.queries import page_image
 from store.records import PageImage
 from web.urls import allow_cross_origin, base_of, public_base
 

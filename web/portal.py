@@ -13,10 +13,10 @@ from iiif.collection import child_sets, member_label
 from iiif.manifest import thumbnail_size
 from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
 from iiif.presentation_links import OAI_FORMATS
-from store.listing import set_pks
-from store.presentation_queries import Member, members, set_counts
-from store.queries import browse_set, get_item, list_sets
-from store.search import search_items
+from store.read.listing import set_pks
+from store.read.presentation import Member, members, set_counts
+from store.read.queries import browse_set, get_item, list_sets
+from store.read.search import search_items
 from web.app import settings_of, store_of
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 from web.presentation_routes import links

@@ -8,8 +8,8 @@ from iiif.collection import set_collection, top_collection
 from iiif.manifest import NO_SERVICES, Services, build_manifest, to_json_bytes
 from iiif.presentation_cache import DocumentCache, cache_key
 from iiif.presentation_links import PRESENTATION_CONTEXT, Links
-from store.presentation_queries import item_stamp, members, set_member_ids, store_stamp
-from store.queries import get_item, list_sets
+from store.read.presentation import item_stamp, members, set_member_ids, store_stamp
+from store.read.queries import get_item, list_sets
 from web.app import settings_of, store_of
 from web.urls import allow_cross_origin, public_base
 

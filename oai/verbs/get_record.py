@@ -9,7 +9,7 @@ from oai.errors import OAIError
 from oai.formats import MetadataFormat
 from oai.records import item_id_of, metadata_format, record
 from oai.request import OAIRequest
-from store.listing import item
+from store.read.listing import item
 from store.records import ItemRecord
 
 

@@ -10,7 +10,7 @@ from oai.dates import format_utc
 from oai.envelope import Context, T, start
 from oai.ns import OAI_IDENTIFIER, OAI_IDENTIFIER_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.request import OAIRequest
-from store.listing import earliest_datestamp
+from store.read.listing import earliest_datestamp
 
 _EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
 

@@ -9,7 +9,7 @@ from oai.errors import OAIError
 from oai.formats import FORMATS
 from oai.records import item_id_of
 from oai.request import OAIRequest
-from store.listing import item
+from store.read.listing import item
 
 
 def build(ctx: Context, request: OAIRequest) -> etree._Element:

@@ -9,7 +9,7 @@ from oai.errors import OAIError
 from oai.ns import DC, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.request import OAIRequest
 from oai.xmlutil import clean
-from store.queries import list_sets
+from store.read.queries import list_sets
 
 _NSMAP = {"oai_dc": OAI_DC, "dc": DC, "xsi": XSI}
 

@@ -14,7 +14,7 @@ from jsonschema import Draft7Validator
 
 from store.db import Store
 from store.records import DCValue, ItemInput, PageInput, SetInput
-from store.write import delete_item, upsert_item, upsert_set
+from store.write.items import delete_item, upsert_item, upsert_set
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "presentation" / "iiif_3_0.json")
                     .read_text())

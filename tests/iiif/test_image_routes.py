@@ -11,7 +11,7 @@ import pytest
 import pyvips
 
 from store.records import ItemInput, PageInput
-from store.write import upsert_item
+from store.write.items import upsert_item
 from web.app import settings_of, store_of
 from web.image_routes import image_service
 

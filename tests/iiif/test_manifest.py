@@ -6,7 +6,7 @@ import pytest
 
 from iiif.manifest import Services
 from store.records import DCValue, ItemInput
-from store.write import upsert_item
+from store.write.items import upsert_item
 from tests.iiif.presentation_sample import make_image, populate, schema_errors
 from web.app import create_app, store_of
 from web.presentation_routes import SERVICES

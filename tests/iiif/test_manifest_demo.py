@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from store import demo
+from store.ingest.demo import collection as demo
 from tests.iiif.presentation_sample import schema_errors
 
 

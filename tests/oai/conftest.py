@@ -17,9 +17,9 @@ from flask import Flask
 from sqlalchemy import update
 
 from store.db import Store
-from store.models import Item
 from store.records import DCValue, ItemInput, PageInput, SetInput
-from store.write import delete_item, upsert_item, upsert_set
+from store.schema.models import Item
+from store.write.items import delete_item, upsert_item, upsert_set
 from tests.conftest import PG_ADMIN_URL
 from web.app import create_app, store_of
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sickle import Sickle
 
-from store.queries import get_item
+from store.read.queries import get_item
 from store.records import DCValue, ItemInput
-from store.write import delete_item, upsert_item
+from store.write.items import delete_item, upsert_item
 from tests.oai.helpers import PREFIX
 from tests.oai.schemas import assert_valid
 

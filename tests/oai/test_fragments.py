@@ -18,9 +18,9 @@ from oai.ns import OAI, XSI, q
 from oai.records import header
 from oai.xmlutil import clean
 from store.dublin_core import escape_text
-from store.models import Item
 from store.records import DCValue, ItemInput, ItemRecord
-from store.write import upsert_item
+from store.schema.models import Item
+from store.write.items import upsert_item
 from tests.oai.helpers import NS, PREFIX, all_pages, fetch, x
 
 TRICKY = ["a & b < c > d", "]]>", "\"quoted\" 'single'", "tab\there\nnew\r\nline\rcr",

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from oai import harvest_http
 from oai.harvest import HarvestError, run_harvest
-from store.models import HarvestState
-from store.queries import get_item, list_sets
+from store.read.queries import get_item, list_sets
+from store.schema.models import HarvestState
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "oai" / "providers"
 Reply = tuple[int, dict[str, str], str]  # status, headers, file under DATA

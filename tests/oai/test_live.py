@@ -13,7 +13,7 @@ from sickle.oaiexceptions import NoRecordsMatch
 from werkzeug.serving import make_server
 
 from oai.harvest import run_harvest
-from store.queries import get_item, list_sets
+from store.read.queries import get_item, list_sets
 from tests.oai.conftest import N_ITEMS, Shared
 from tests.oai.helpers import PREFIX
 from tests.oai.schemas import assert_valid

@@ -35,7 +35,7 @@ def test_bad_number_in_a_setting_is_one_sentence(runner, monkeypatch):
 
 
 def test_healthz_answers_with_the_schema_revision(client):
-    from store.schema import head_revision
+    from store.schema.migrate import head_revision
 
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from store.readers import authenticate
+from store.write.readers import authenticate
 from web.cli import main
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store.records import DCValue, ItemInput, PageInput
-from store.write import upsert_item
+from store.write.items import upsert_item
 from tests.iiif.presentation_sample import make_image
 
 LONG = "x" * 5000

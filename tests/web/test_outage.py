@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy
 
 from store.records import DCValue, ItemInput
-from store.write import upsert_item
+from store.write.items import upsert_item
 from tests.conftest import PG_ADMIN_URL
 from web.app import RETRY_AFTER, create_app, store_of
 

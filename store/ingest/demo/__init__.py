@@ -1,0 +1,1 @@
+"""The deterministic synthetic Vietnamese demo collection (`thuvienso demo`)."""

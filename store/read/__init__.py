@@ -1,0 +1,1 @@
+"""Read side: queries shaped for each consumer; everything returned is a frozen record."""

@@ -1,0 +1,123 @@
+"""Read queries of the store; everything returned is a frozen record, not an ORM object."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from store.read.listing import set_pks
+from store.read.search import SearchPage
+from store.records import DCValue, ItemRecord, PageImage, PageRecord, SetRecord
+from store.schema.models import Item, ItemSet, OAISet, Page, Reader
+from store.settings import Settings
+
+ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+IMAGE_ID = re.compile(r"(?P<item>[A-Za-z0-9][A-Za-z0-9._-]{0,127})~p(?P<seq>[0-9]{4,6})")
+
+
+def image_id(item_id: str, seq: int) -> str:
+    """The IIIF Image API identifier of a page: item id, '~p', page number."""
+    return f"{item_id}~p{seq:04d}"
+
+
+def _page_record(page: Page, item_id: str, data: Settings | None, with_text: bool) -> PageRecord:
+    path = str(data.data_path / page.image_file) if data else page.image_file
+    return PageRecord(image_id=image_id(item_id, page.seq), seq=page.seq, label=page.label,
+                      width=page.width, height=page.height, image_path=path,
+                      checksum=page.checksum, text=page.text if with_text else None)
+
+
+def item_record(row: Item, settings: Settings | None = None, with_pages: bool = True,
+                with_text: bool = False) -> ItemRecord:
+    """A frozen record of a loaded Item row."""
+    return ItemRecord(
+        item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
+        datestamp=row.datestamp,
+        metadata=tuple(DCValue(v.element, v.value, v.lang) for v in row.values),
+        sets=tuple(s.spec for s in row.sets),
+        pages=tuple(_page_record(p, row.item_id, settings, with_text) for p in row.pages)
+        if with_pages else (),
+        source_format=row.source_format, source_record=row.source_record,
+        rights_uri=row.rights_uri, viewing_direction=row.viewing_direction,
+        behavior=row.behavior, subtitle=row.subtitle, page_count=row.page_count)
+
+
+def get_item(session: Session, item_id: str, settings: Settings | None = None,
+             with_pages: bool = True, with_text: bool = False) -> ItemRecord | None:
+    """One item (deleted ones too, flagged), or None when the id is unknown."""
+    if not ITEM_ID.fullmatch(item_id):
+        return None
+    options = [selectinload(Item.values), selectinload(Item.sets)]
+    if with_pages:
+        options.append(selectinload(Item.pages))
+    row = session.scalar(select(Item).where(Item.item_id == item_id).options(*options))
+    return item_record(row, settings, with_pages, with_text) if row else None
+
+
+def page_image(session: Session, image_id: str, settings: Settings) -> PageImage | None:
+    """What the Image API needs for one image id; None for an unknown or deleted one."""
+    match = IMAGE_ID.fullmatch(image_id)
+    if not match:
+        return None
+    row = session.execute(
+        select(Item.item_id, Item.access, Item.datestamp, Page.image_file, Page.width,
+               Page.height, Page.checksum)
+        .join(Page, Page.item_pk == Item.pk)
+        .where(Item.item_id == match["item"], Page.seq == int(match["seq"]),
+               Item.deleted.is_(False))).first()
+    if row is None:
+        return None
+    return PageImage(image_id=image_id, item_id=row.item_id, access=row.access,
+                     image_path=str(settings.data_path / row.image_file), width=row.width,
+                     height=row.height, checksum=row.checksum, datestamp=row.datestamp)
+
+
+def list_sets(session: Session) -> list[SetRecord]:
+    """All sets in spec order."""
+    return [SetRecord(s.spec, s.name, s.description)
+            for s in session.scalars(select(OAISet).order_by(OAISet.spec))]
+
+
+def _set_members(set_pks: tuple[int, ...], include_deleted: bool):  # type: ignore[no-untyped-def]
+    query = (select(Item.item_id).where(Item.pk.in_(
+        select(ItemSet.item_pk).where(ItemSet.set_pk.in_(set_pks)))))
+    return query if include_deleted else query.where(Item.deleted.is_(False))
+
+
+def set_item_ids(session: Session, spec: str, include_deleted: bool = False) -> list[str]:
+    """Ids of the items in a set or any of its subsets, in id order."""
+    members = _set_members(set_pks(session, spec), include_deleted)
+    return list(session.scalars(members.order_by(Item.item_id)))
+
+
+def browse_set(session: Session, set_pks: tuple[int, ...], limit: int, offset: int
+               ) -> SearchPage:
+    """One page of the live items of a set and its subsets (set_pks), in id order."""
+    members = _set_members(set_pks, include_deleted=False)
+    total = session.scalar(select(func.count()).select_from(members.subquery()))
+    ids = session.scalars(members.order_by(Item.item_id).limit(limit).offset(offset))
+    return SearchPage(list(ids), int(total or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    items: int
+    pages: int
+    sets: int
+    deleted: int
+    readers: int
+
+
+def stats(session: Session) -> Stats:
+    """Counts for `thuvienso stats` and /healthz."""
+    def count(query) -> int:  # type: ignore[no-untyped-def]
+        return int(session.scalar(query) or 0)
+    return Stats(
+        items=count(select(func.count()).select_from(Item).where(Item.deleted.is_(False))),
+        pages=count(select(func.count()).select_from(Page)),
+        sets=count(select(func.count()).select_from(OAISet)),
+        deleted=count(select(func.count()).select_from(Item).where(Item.deleted.is_(True))),
+        readers=count(select(func.count()).select_from(Reader)))

@@ -1,0 +1,1 @@
+"""The tables (SQLAlchemy models) and the Alembic migrations that build them."""

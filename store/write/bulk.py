@@ -1,0 +1,266 @@
+"""Bulk writes: many items in one transaction, with the same semantics as store.write.items.
+
+The content hash, datestamps, set creation, tombstones and search index rows are exactly those
+of upsert_item and delete_item; only the statements are batched: one SELECT for the ids, one
+multi-row INSERT ... RETURNING for new items, and the child rows (values, sets, pages, index)
+through the driver's fastest path (COPY on PostgreSQL, executemany on SQLite). Used by the
+importers and the demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, event, select, update
+from sqlalchemy.orm import Session
+
+from store.dublin_core import dc_xml
+from store.records import ItemInput
+from store.schema.models import Item
+from store.write.items import (
+    Outcome,
+    content_hash,
+    ensure_sets,
+    file_checksum,
+    nfc,
+    store_image,
+    utc_now,
+    validate,
+)
+from store.write.search_index import index_words
+
+CHUNK = 500  # ids per IN (...) list
+ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
+                "source_record", "rights_uri", "viewing_direction", "behavior", "subtitle",
+                "page_count", "dc_xml", "set_specs", "created", "pk")
+COLUMNS = {
+    "item": ITEM_COLUMNS,
+    "metadata_value": ("item_pk", "position", "element", "value", "lang"),
+    "page": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file"),
+    "item_set": ("item_pk", "set_pk"),
+    "item_search": ("item_pk", "title_words", "creator_words", "subject_words"),
+    "item_fts": ("rowid", "title", "creator", "subject"),
+}
+
+
+def _chunks(values: Sequence[Any]) -> list[list[Any]]:
+    return [list(values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
+
+
+def insert_rows(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows into one of the store's tables by the driver's fastest path."""
+    if not rows:
+        return
+    columns = COLUMNS[table]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                               rows)
+
+
+def _delete_children(session: Session, pks: list[int], pages_too: bool = True,
+                     all_children: bool = True) -> None:
+    connection = session.connection()
+    tables = (["metadata_value", "item_set"] if all_children else []) + \
+        (["page"] if pages_too else []) + ["item_search"]
+    for chunk in _chunks(pks):
+        marks = ", ".join(str(int(pk)) for pk in chunk)  # integers from the database
+        for table in tables:
+            connection.exec_driver_sql(f"DELETE FROM {table} WHERE item_pk IN ({marks})")
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"DELETE FROM item_fts WHERE rowid IN ({marks})")
+
+
+def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, Any]:
+    """The item table's columns in ITEM_COLUMNS order (created added by the caller)."""
+    return {"item_id": item.item_id, "access": item.access, "deleted": False, "datestamp": now,
+            "content_hash": digest, "source_format": item.source_format,
+            "source_record": item.source_record, "rights_uri": item.rights_uri,
+            "viewing_direction": item.viewing_direction, "behavior": item.behavior,
+            "subtitle": item.subtitle,
+            "page_count": len(item.pages),
+            "dc_xml": dc_xml(item.metadata, item.rights_uri),
+            "set_specs": " ".join(sorted(set(item.sets)))}
+
+
+def _normalised(item: ItemInput) -> ItemInput:
+    """The item with its texts in NFC, as the store keeps them (values, subtitle, page texts)."""
+    return replace(
+        item, metadata=tuple(replace(v, value=nfc(v.value)) for v in item.metadata),
+        subtitle=nfc(item.subtitle) if item.subtitle else None,
+        pages=tuple(replace(p, text=nfc(p.text)) if p.text else p for p in item.pages))
+
+
+def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
+    found: dict[str, tuple[int, bool, str]] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(select(Item.item_id, Item.pk, Item.deleted, Item.content_hash)
+                               .where(Item.item_id.in_(chunk)))
+        found.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+    return found
+
+
+def _keep_statistics(session: Session, highest_pk: int) -> None:
+    """ANALYZE once when PostgreSQL has no statistics yet for a store that is filling up.
+
+    Autovacuum may be off or late during a long load; a planner without statistics scans
+    `item` for every batch's id lookup, and each batch gets slower than the last, and it
+    takes a handful of items for hundreds of thousands of value rows. Called once a batch's
+    items and their children are written (ANALYZE sees the transaction's own rows), so every
+    table gets its statistics (ids unique, values per item), which the planner then scales
+    with the tables.
+    """
+    if session.connection().dialect.name != "postgresql":
+        return
+    estimate = session.connection().exec_driver_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'item'::regclass").scalar() or 0
+    if highest_pk >= 1000 and estimate <= 0:
+        session.connection().exec_driver_sql(
+            "ANALYZE item, metadata_value, item_set, item_search, page")
+
+
+def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
+                  now: datetime) -> dict[int, int]:
+    """Insert new item rows; their primary keys by position."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # take the keys first, then COPY with them
+        keys = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('item', 'pk')) "
+            f"FROM generate_series(1, {len(new)})").scalars().all()
+        insert_rows(session, "item", [
+            (*_item_row(item, digest, now).values(), now, pk)
+            for (_n, item, digest), pk in zip(new, keys, strict=True)])
+        return {n: pk for (n, _item, _digest), pk in zip(new, keys, strict=True)}
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores DateTime in SQLite
+    insert_rows(session, "item", [(*_item_row(item, digest, stamp).values(), stamp, None)
+                                  for _n, item, digest in new])
+    made = _existing(session, [item.item_id for _n, item, _digest in new])
+    return {n: made[item.item_id][0] for n, item, _digest in new}
+
+
+def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -> list[Outcome]:
+    """Insert or update many items (distinct ids) in the caller's transaction; outcomes in order."""
+    ids = [item.item_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("bulk_upsert needs distinct item ids")
+    for item in items:
+        validate(item)
+    checksums = [[p.checksum or file_checksum(p.image_path) for p in item.pages]
+                 for item in items]
+    digests = [content_hash(item, sums) for item, sums in zip(items, checksums, strict=True)]
+    items = [_normalised(item) for item in items]
+    existing = _existing(session, ids)
+    now = utc_now()
+    outcomes: list[Outcome] = []
+    new: list[int] = []
+    changed: list[int] = []
+    for n, (item, digest) in enumerate(zip(items, digests, strict=True)):
+        found = existing.get(item.item_id)
+        if found is None:
+            outcomes.append("imported")
+            new.append(n)
+        elif not found[1] and found[2] == digest:
+            outcomes.append("unchanged")
+        else:
+            outcomes.append("imported" if found[1] else "updated")
+            changed.append(n)
+    table = cast(Table, Item.__table__)
+    pks: dict[int, int] = {n: existing[items[n].item_id][0] for n in changed}
+    if new:
+        pks.update(_insert_items(session, [(n, items[n], digests[n]) for n in new], now))
+    if changed:
+        session.execute(
+            update(table).where(table.c.pk == bindparam("b_pk")),
+            [dict(_item_row(items[n], digests[n], now), b_pk=pks[n]) for n in changed])
+        _delete_children(session, [pks[n] for n in changed])
+    if pks:
+        _insert_children(session, items, checksums, pks, data_path)
+        if new:  # statistics go missing only while a store fills up
+            _keep_statistics(session, max(pks.values()))
+        stamp_at_commit(session, now, pks.values())
+    return outcomes
+
+
+def _insert_children(session: Session, items: Sequence[ItemInput], checksums: list[list[str]],
+                     pks: dict[int, int], data_path: Path) -> None:
+    written = sorted(pks)
+    insert_rows(session, "metadata_value", [
+        (pks[n], pos, v.element, v.value, v.lang)
+        for n in written for pos, v in enumerate(items[n].metadata)])
+    insert_rows(session, "page", [
+        (pks[n], seq, p.label, c, p.width, p.height, p.text or None,
+         store_image(p.image_path, c, data_path))
+        for n in written
+        for seq, (p, c) in enumerate(zip(items[n].pages, checksums[n], strict=True), 1)])
+    specs = sorted({s for n in written for s in items[n].sets})
+    if specs:
+        sets = ensure_sets(session, specs)
+        insert_rows(session, "item_set", [(pks[n], sets[s].pk) for n in written
+                                          for s in sorted(set(items[n].sets))])
+    search = [(pks[n], *index_words(items[n])) for n in written]
+    insert_rows(session, "item_search", search)
+    if session.connection().dialect.name == "sqlite":
+        insert_rows(session, "item_fts", search)
+
+
+def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
+    """Turn many items into tombstones, as delete_item does; False where nothing was deleted."""
+    existing = _existing(session, item_ids)
+    doomed = [existing[i][0] for i in item_ids if i in existing and not existing[i][1]]
+    if doomed:
+        table = cast(Table, Item.__table__)
+        now = utc_now()
+        for chunk in _chunks(doomed):
+            session.execute(update(table).where(table.c.pk.in_(chunk))
+                            .values(deleted=True, datestamp=now, content_hash="deleted"))
+        _delete_children(session, doomed, all_children=False)
+        stamp_at_commit(session, now, doomed)
+    return [i in existing and not existing[i][1] for i in item_ids]
+
+
+_RESTAMP = "thuvienso.restamp"
+
+
+def stamp_at_commit(session: Session, written_at: datetime, pks: Any) -> None:
+    """Move these items' datestamps from `written_at` to the moment their transaction commits.
+
+    A harvest bounds its list by its first responseDate; a change stamped when it was written
+    but committed a batch later could fall behind a harvest that started in between, and the
+    next incremental harvest (from that responseDate) would miss it. Stamped at commit, the
+    change is visible no later than its datestamp says.
+    """
+    session.info.setdefault(_RESTAMP, {}).setdefault(written_at, set()).update(pks)
+
+
+@event.listens_for(Session, "before_commit")
+def _restamp(session: Session) -> None:
+    pending: dict[datetime, set[int]] = session.info.pop(_RESTAMP, {})
+    if not pending:
+        return
+    table = cast(Table, Item.__table__)
+    now = utc_now()
+    for written_at, pks in pending.items():
+        if written_at == now:
+            continue
+        for chunk in _chunks(sorted(pks)):
+            # Only rows still carrying this batch's stamp: a savepoint rolled back keeps its own.
+            session.execute(update(table).where(table.c.pk.in_(chunk),
+                                                table.c.datestamp == written_at)
+                            .values(datestamp=now))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_restamp(session: Session) -> None:
+    if not session.in_transaction():
+        session.info.pop(_RESTAMP, None)

@@ -1,0 +1,123 @@
+"""The store's write path: idempotent upsert and deletion of items, sets.
+
+An item's datestamp changes exactly when what it exports changes: the upsert compares a hash
+of the exported content and leaves an unchanged item as it was. Each call runs inside the
+caller's transaction, so an import killed halfway leaves no half-written item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.records import ACCESS_LEVELS, DC_ELEMENTS, ItemInput, SetInput, valid_set_spec
+from store.schema.models import OAISet
+
+Outcome = Literal["imported", "updated", "unchanged"]
+IMAGE_DIR = "images"
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, to the second (the OAI-PMH datestamp granularity)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def file_checksum(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_image(source: str | Path, checksum: str, data_path: Path) -> str:
+    """Copy a scan into the content-addressed image folder; returns its path in the data dir."""
+    suffix = Path(source).suffix.lower() or ".img"
+    relative = f"{IMAGE_DIR}/{checksum[:2]}/{checksum}{suffix}"
+    target = data_path / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    return relative
+
+
+def content_hash(item: ItemInput, checksums: list[str]) -> str:
+    exported = {
+        "access": item.access,
+        "metadata": [[v.element, nfc(v.value), v.lang] for v in item.metadata],
+        "sets": sorted(set(item.sets)),
+        "pages": [[p.label, p.width, p.height, c, p.text] for p, c in zip(item.pages, checksums,
+                                                                          strict=True)],
+        "source": item.source_record,
+        "rights": item.rights_uri,
+        "direction": item.viewing_direction,
+        "behavior": item.behavior,
+        "subtitle": item.subtitle,
+    }
+    return hashlib.sha256(json.dumps(exported, ensure_ascii=False).encode()).hexdigest()
+
+
+def ensure_sets(session: Session, specs: list[str] | tuple[str, ...]) -> dict[str, OAISet]:
+    """The OAISet rows of these specs, created (with their parents) where missing."""
+    wanted: set[str] = set()
+    for spec in specs:
+        parts = spec.split(":")
+        wanted.update(":".join(parts[:i]) for i in range(1, len(parts) + 1))
+    found = {s.spec: s for s in session.scalars(select(OAISet).where(OAISet.spec.in_(wanted)))}
+    for spec in sorted(wanted - found.keys()):
+        found[spec] = OAISet(spec=spec, name=spec.rsplit(":", 1)[-1])
+        session.add(found[spec])
+    if wanted - found.keys() or any(s.pk is None for s in found.values()):
+        session.flush()
+    return found
+
+
+def upsert_set(session: Session, new: SetInput) -> None:
+    """Create a set or update its name and description (its parents are created too)."""
+    if not valid_set_spec(new.spec):
+        raise ValueError(f"{new.spec!r} is not a set spec")
+    row = ensure_sets(session, [new.spec])[new.spec]
+    row.name = nfc(new.name)
+    row.description = nfc(new.description) if new.description else None
+
+
+def validate(item: ItemInput) -> None:
+    """Raise ValueError for an item the store cannot hold."""
+    if item.access not in ACCESS_LEVELS:
+        raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}, not {item.access!r}")
+    for value in item.metadata:
+        if value.element not in DC_ELEMENTS:
+            raise ValueError(f"{value.element!r} is not a Dublin Core element")
+    for spec in item.sets:
+        if not valid_set_spec(spec):
+            raise ValueError(f"{spec!r} is not a set spec (parts of letters, digits and "
+                             "-_.!~*'() joined by colons)")
+
+
+def upsert_item(session: Session, item: ItemInput, data_path: Path) -> Outcome:
+    """Insert or update one item by its local id; an unchanged one keeps its datestamp."""
+    from store.write.bulk import bulk_upsert  # the one write path; it builds on this module
+
+    return bulk_upsert(session, [item], data_path)[0]
+
+
+def delete_item(session: Session, item_id: str) -> bool:
+    """Turn an item into a tombstone; False when there was nothing to delete."""
+    from store.write.bulk import bulk_delete
+
+    return bulk_delete(session, [item_id])[0]
