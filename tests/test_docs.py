@@ -29,3 +29,12 @@ def test_every_cli_command_is_in_the_readme():
 
     for name in main.commands:
         assert f"`thuvienso {name}" in README, name
+
+
+def test_architecture_page_names_every_package_and_store_room():
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    parts = [f"{p.parent.relative_to(ROOT)}/" for p in sorted(ROOT.glob("*/__init__.py"))
+             if p.parent.name != "tests"]
+    parts += [f"store/{p.parent.name}/" for p in sorted(ROOT.glob("store/*/__init__.py"))]
+    missing = [part for part in parts if f"`{part}" not in page]
+    assert not missing, f"docs/architecture.md does not name {missing}"
