@@ -37,6 +37,7 @@ demo: install
 
 test: install $(VENV)/.test-deps $(VALIDATOR)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install $(VENV)/.test-deps

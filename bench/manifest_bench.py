@@ -159,12 +159,15 @@ def main() -> None:
 
 def in_process_disk_warm(data: Path, count: int, path: str) -> list[float]:
     """Warm requests in-process with the in-memory LRU off: each one reads the cached file."""
+    from dataclasses import replace
+
     from iiif.presentation_cache import DocumentCache
     from web.app import create_app, store_of
-    from web.presentation_routes import CACHE
+    from web.context import KEY, context_of
 
     app = create_app({"data_dir": str(data), "secret_key": "bench"})
-    app.extensions[CACHE] = DocumentCache(data / "cache", memory_bytes=0)
+    app.extensions[KEY] = replace(context_of(app), documents=DocumentCache(data / "cache",
+                                                                           memory_bytes=0))
     client = app.test_client()
     assert client.get(path).status_code == 200
     times = []

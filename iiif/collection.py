@@ -8,7 +8,7 @@ from iiif_prezi3 import Collection, CollectionRef, ManifestRef
 
 from iiif.manifest import image_service, provider, required_statement, thumbnail
 from iiif.presentation_labels import LanguageMap, bilingual, plain_map, value_map
-from iiif.presentation_links import Links
+from store.links import Links
 from store.read.presentation import Member
 from store.records import SetRecord
 

@@ -1,7 +1,7 @@
 """The Image API service: from a parsed request to bytes and headers, with no web framework.
 
 `ImageService` is made once per process. It is given a `lookup(image_id)` that reads a
-`PageImage` from the store; the web layer passes the requester and the base URL, checks the
+`PageImage` from the store; the web layer passes the requester and the public links, checks the
 conditional headers against `Answer.etag`/`Answer.last_modified`, and only then calls
 `Answer.produce()`, so a 304 never decodes a pixel.
 """
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pyvips
 
@@ -25,6 +24,7 @@ from iiif import access, image_info, image_render, image_tiff, pyramid
 from iiif.image_cache import FileStore, ResponseCache, key_name
 from iiif.image_errors import IIIFError
 from iiif.image_request import Limits, Resolved, parse, resolve
+from store.links import Links
 from store.records import PageImage
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,159}")
@@ -45,11 +45,6 @@ class Answer:
     produce: Callable[[], bytes]
     extra: dict[str, Any] = field(default_factory=dict)
     public: bool = False  # anyone may have it: shared caches may keep it
-
-
-def service_id(base: str, image_id: str) -> str:
-    """The image service's URL: `{base}/iiif/image/{escaped id}` (base without slash)."""
-    return f"{base.rstrip('/')}/iiif/image/{quote(image_id, safe='')}"
 
 
 class ImageService:
@@ -98,11 +93,11 @@ class ImageService:
         return f"public, max-age={MAX_AGE}" if access.is_public(page) else "private, max-age=600"
 
     # -- info.json --------------------------------------------------------------------
-    def info(self, image_id: str, base: str, requester: access.Requester,
+    def info(self, image_id: str, links: Links, requester: access.Requester,
              jsonld: bool) -> Answer:
-        """info.json; its `id` is built from `base`, so it equals the URL asked for."""
+        """info.json; its `id` is built from `links`, so it equals the URL asked for."""
         page = self.page(image_id, requester)
-        doc = image_info.info(service_id(base, image_id), page.width, page.height, self.limits,
+        doc = image_info.info(links.image_service(image_id), page.width, page.height, self.limits,
                               self.services(page) if self.services else None)
         body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         media = image_info.JSONLD_TYPE if jsonld else "application/json"
@@ -113,14 +108,14 @@ class ImageService:
 
     # -- image requests ---------------------------------------------------------------
     def image(self, image_id: str, region: str, size: str, rotation: str, quality_format: str,
-              base: str, requester: access.Requester) -> Answer:
+              links: Links, requester: access.Requester) -> Answer:
         """An image response; syntax, limits and access are all checked before any decoding."""
         req = parse(region, size, rotation, quality_format)
         page = self.page(image_id, requester)
         r = resolve(req, page.width, page.height, self.limits)
         name = key_name(page.checksum or page.image_path, pyramid.VERSION, RENDER_VERSION,
                         r.render_key)
-        canonical = f"{service_id(base, image_id)}/{r.canonical}"
+        canonical = f"{links.image_service(image_id)}/{r.canonical}"
         headers = {"Cache-Control": self._cache_control(page),
                    "Link": f'<{canonical}>;rel="canonical", '
                            f'<{image_info.PROFILE_URI}>;rel="profile"'}

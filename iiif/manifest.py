@@ -36,8 +36,9 @@ from iiif.presentation_labels import (
     plain_map,
     value_map,
 )
-from iiif.presentation_links import OAI_FORMATS, Links
+from iiif.presentation_links import OAI_FORMATS
 from iiif.presentation_structures import sections
+from store.links import Links
 from store.records import ItemRecord, PageRecord
 
 BEHAVIORS = {"paged", "continuous", "individuals", "unordered", "facing-pages", "non-paged"}

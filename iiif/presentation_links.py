@@ -1,9 +1,6 @@
-"""Every URL that the Presentation API documents mention, built from one base URL."""
+"""Constants the Presentation API documents and the portal share (the URLs: store.links)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from urllib.parse import quote
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 OAI_FORMATS: dict[str, tuple[str, str]] = {
@@ -12,62 +9,3 @@ OAI_FORMATS: dict[str, tuple[str, str]] = {
     "marc21": ("http://www.loc.gov/MARC21/slim", "MARC 21 XML (OAI-PMH)"),
     "mods": ("http://www.loc.gov/mods/v3", "MODS (OAI-PMH)"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    """URL builder for one public base URL (no trailing slash) and one OAI namespace."""
-
-    base_url: str
-    repository_identifier: str = "thuvienso.local"
-    repository_name: str = "Thư viện số"
-
-    @classmethod
-    def make(cls, base_url: str, repository_identifier: str, repository_name: str) -> Links:
-        return cls(base_url.rstrip("/"), repository_identifier, repository_name)
-
-    # Presentation API resources
-    def manifest(self, item_id: str) -> str:
-        return f"{self.base_url}/iiif/{item_id}/manifest"
-
-    def canvas(self, item_id: str, seq: int) -> str:
-        return f"{self.base_url}/iiif/{item_id}/canvas/p{seq}"
-
-    def annotation_page(self, item_id: str, seq: int) -> str:
-        return f"{self.base_url}/iiif/{item_id}/page/p{seq}"
-
-    def painting(self, item_id: str, seq: int) -> str:
-        return f"{self.base_url}/iiif/{item_id}/annotation/p{seq}-image"
-
-    def range(self, item_id: str, number: int) -> str:
-        return f"{self.base_url}/iiif/{item_id}/range/r{number}"
-
-    def top_collection(self) -> str:
-        return f"{self.base_url}/iiif/collection/top"
-
-    def collection(self, spec: str) -> str:
-        return f"{self.base_url}/iiif/collection/{quote(spec, safe=':')}"
-
-    # Image API
-    def image_service(self, image_id: str) -> str:
-        return f"{self.base_url}/iiif/image/{image_id}"
-
-    def image(self, image_id: str, size: str = "max") -> str:
-        return f"{self.image_service(image_id)}/full/{size}/0/default.jpg"
-
-    # Portal and OAI-PMH
-    def home(self) -> str:
-        return f"{self.base_url}/"
-
-    def item_page(self, item_id: str) -> str:
-        return f"{self.base_url}/items/{item_id}"
-
-    def logo(self) -> str:
-        return f"{self.base_url}/static/library-logo.svg"
-
-    def oai_identifier(self, item_id: str) -> str:
-        return f"oai:{self.repository_identifier}:{item_id}"
-
-    def oai_record(self, item_id: str, prefix: str) -> str:
-        return (f"{self.base_url}/oai?verb=GetRecord&metadataPrefix={prefix}"
-                f"&identifier={self.oai_identifier(item_id)}")

@@ -14,6 +14,7 @@ from oai.dates import format_utc
 from oai.errors import OAIError
 from oai.ns import OAI, OAI_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.request import OAIRequest
+from store.links import Links
 from store.records import SET_SPEC
 from store.settings import Settings
 
@@ -33,20 +34,29 @@ T = {name: q(OAI, name) for name in (
 
 @dataclass(frozen=True)
 class Context:
-    """What every verb builder needs: a session, the settings, URLs and a clock."""
+    """What every verb builder needs: a session, the settings, the public URLs and a clock."""
 
     session: Session
     settings: Settings
-    base_url: str  # the /oai endpoint as harvesters see it
-    manifest_url: Callable[[str], str]  # IIIF manifest URL of an item id
+    links: Links  # the public URLs as harvesters see them
     clock: Callable[[], datetime]  # now, UTC, naive, to the second
 
     @property
+    def base_url(self) -> str:
+        """The /oai endpoint."""
+        return self.links.oai_endpoint()
+
+    @property
+    def manifest_url(self) -> Callable[[str], str]:
+        """The IIIF manifest URL of an item id."""
+        return self.links.manifest
+
+    @property
     def id_prefix(self) -> str:
-        return f"oai:{self.settings.repository_identifier}:"
+        return self.links.oai_id_prefix
 
     def oai_identifier(self, item_id: str) -> str:
-        return self.id_prefix + item_id
+        return self.links.oai_identifier(item_id)
 
 
 def start(ctx: Context, now: datetime, request: OAIRequest | None) -> etree._Element:

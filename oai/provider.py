@@ -19,6 +19,7 @@ from oai.verbs import (
     list_records,
     list_sets,
 )
+from store.links import Links
 from store.settings import Settings
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
@@ -37,15 +38,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def respond(session: Session, settings: Settings, query: bytes, base_url: str,
-            manifest_url: Callable[[str], str],
+def respond(session: Session, settings: Settings, query: bytes, links: Links,
             clock: Callable[[], datetime] = utc_now) -> Iterator[bytes]:
     """Answer one OAI-PMH request given as urlencoded bytes (GET query or POST body).
 
     The answer comes as chunks of one document; the list verbs make theirs while they are
     read, from the session, which must stay open until the last chunk.
     """
-    ctx = Context(session, settings, base_url, manifest_url, clock)
+    ctx = Context(session, settings, links, clock)
     request: OAIRequest | None = None
     try:
         request = parse_request(split_query(query))
@@ -56,9 +56,3 @@ def respond(session: Session, settings: Settings, query: bytes, base_url: str,
         return iter((serialise(built),))
     return built
 
-
-def respond_bytes(session: Session, settings: Settings, query: bytes, base_url: str,
-                  manifest_url: Callable[[str], str],
-                  clock: Callable[[], datetime] = utc_now) -> bytes:
-    """The whole answer at once."""
-    return b"".join(respond(session, settings, query, base_url, manifest_url, clock))

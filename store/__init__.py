@@ -1,8 +1,9 @@
 """The metadata store. No HTTP here; data flows one way through its rooms.
 
-- `settings`, `db`, `records`, `dublin_core`, `folding`, `xml_safety`: the shared core
-  (configuration, engine and sessions, the frozen records that cross the store's boundary,
-  serialised Dublin Core, Vietnamese search keys, safe XML reading).
+- `settings`, `db`, `records`, `dublin_core`, `folding`, `xml_safety`, `links`: the shared
+  core (configuration, engine and sessions, the frozen records that cross the store's boundary,
+  serialised Dublin Core, Vietnamese search keys, safe XML reading, the public URL layout that
+  oai and iiif both write).
 - `schema`: the tables and their Alembic migrations.
 - `read`: queries shaped for each consumer (OAI-PMH lists, presentation, portal, search).
 - `write`: the one write path (item upsert and tombstones, in bulk), reader accounts.

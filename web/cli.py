@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import click
+from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.records import ImportSummary
 from store.schema.migrate import upgrade
 from store.settings import load_settings
+
+T = TypeVar("T")
 
 
 def migrated_store() -> tuple[Store, bool]:
@@ -145,7 +151,7 @@ def reader() -> None:
     """Reader accounts: free accounts valid until a date."""
 
 
-def _run_reader(action):  # type: ignore[no-untyped-def]
+def _run_reader(action: Callable[[Session], T]) -> T:
     from store.write.readers import ReaderError
 
     store = open_store()
@@ -162,7 +168,7 @@ def _run_reader(action):  # type: ignore[no-untyped-def]
               help="Last day the account is valid (YYYY-MM-DD).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
-def reader_add(login: str, expires, password_stdin: bool) -> None:  # type: ignore[no-untyped-def]
+def reader_add(login: str, expires: datetime, password_stdin: bool) -> None:
     """Create a reader account; prints the generated password once."""
     import secrets
 
@@ -205,7 +211,7 @@ def reader_disable(login: str) -> None:
 @click.argument("login")
 @click.option("--expires", required=True, type=click.DateTime(["%Y-%m-%d"]),
               help="New last day the account is valid (YYYY-MM-DD).")
-def reader_extend(login: str, expires) -> None:  # type: ignore[no-untyped-def]
+def reader_extend(login: str, expires: datetime) -> None:
     """Extend (and re-enable) a reader account."""
     from store.write.readers import extend_reader
 

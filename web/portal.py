@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from iiif.collection import child_sets, member_label
 from iiif.manifest import thumbnail_size
@@ -17,9 +17,8 @@ from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
-from web.app import settings_of, store_of
+from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
-from web.presentation_routes import links
 
 portal_bp = Blueprint("portal", __name__)
 PAGE_SIZE = 20
@@ -61,13 +60,14 @@ def helpers() -> dict[str, object]:
         args["lang"] = to
         return f"{request.path}?{urlencode(args)}"
 
-    return {"t": t, "lang": lang, "switch_url": switch_url, "pick": pick}
+    return {"t": t, "lang": lang, "switch_url": switch_url, "pick": pick,
+            "settings": current().settings}
 
 
 def content_security_policy() -> str:
     """The policy Mirador 4 works under (mirador.md): inline styles, no inline scripts."""
     extra = ""
-    base = settings_of(current_app).base_url
+    base = current().settings.base_url
     if base:
         parts = urlsplit(base)
         extra = f" {parts.scheme}://{parts.netloc}"
@@ -114,7 +114,7 @@ def hit(member: Member, lang: str) -> Hit:
 
 @portal_bp.get("/")
 def home() -> str:
-    with store_of(current_app).reading() as session:
+    with current().store.reading() as session:
         sets = list_sets(session)
         direct = set_counts(session)
     totals = {s.spec: sum(n for spec, n in direct.items()
@@ -139,7 +139,7 @@ def search() -> str:
     ids: list[str] = []
     total = 0
     subset = None
-    with store_of(current_app).reading() as session:
+    with current().store.reading() as session:
         if spec:
             subset = next((s for s in list_sets(session) if s.spec == spec), None)
             if subset is None:
@@ -167,9 +167,10 @@ def search() -> str:
 
 @portal_bp.get("/items/<item_id>")
 def item(item_id: str) -> tuple[str, int] | str:
-    settings, url, lang = settings_of(current_app), links(), language()
-    with store_of(current_app).reading() as session:
-        record = get_item(session, item_id, settings)
+    ctx, lang = current(), language()
+    url = ctx.links(request.environ)
+    with ctx.store.reading() as session:
+        record = get_item(session, item_id, ctx.settings)
         set_names = {s.spec: s.name for s in list_sets(session)} if record else {}
     if record is None:
         return render_template("error.html", title_key="not_found", text_key="not_found_text"), 404

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 # OAI-PMH GET requests of up to 8 kB must reach the app (gunicorn's default is 4094 bytes).
 LIMIT_REQUEST_LINE = 8190
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """Runs web.app:create_app() in gunicorn workers; each worker builds its own app."""
 
     def __init__(self, options: dict[str, Any]) -> None:
@@ -21,7 +22,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self) -> Flask:
         from web.app import create_app
 
         return create_app()

@@ -16,6 +16,7 @@ from iiif.image_cache import ResponseCache
 from iiif.image_errors import IIIFError
 from iiif.image_request import Limits
 from iiif.image_service import ImageService
+from store.links import Links
 from store.records import PageImage
 
 W, H = 1500, 1100  # not a multiple of the tile size; three pyramid levels
@@ -53,7 +54,7 @@ def svc(scan, tmp_path_factory) -> ImageService:
 
 
 def get(svc: ImageService, *params: str) -> bytes:
-    return svc.image("scan~p0001", *params, "http://h", ANONYMOUS).produce()
+    return svc.image("scan~p0001", *params, Links("http://h"), ANONYMOUS).produce()
 
 
 def decode(data: bytes) -> pyvips.Image:
@@ -180,7 +181,7 @@ def test_limits_and_bad_requests_are_refused_before_decoding(tmp_path):
                    ("full", "99999,99999", "0", "default.jpg"),
                    ("0,0,0,0", "max", "0", "default.jpg")]:
         with pytest.raises(IIIFError) as err:
-            svc.image("scan~p0001", *params, "http://h", ANONYMOUS)
+            svc.image("scan~p0001", *params, Links("http://h"), ANONYMOUS)
         assert err.value.status == 400
     with pytest.raises(IIIFError) as err:
         get(svc, "full", "max", "0", "default.jpg")
@@ -288,7 +289,7 @@ def test_every_advertised_tile_and_size_is_served_at_its_size(svc):
     """What info.json promises (tiles at every scale factor, sizes) all answers, exactly."""
     import math
 
-    doc = svc.info("scan~p0001", "http://h", ANONYMOUS, False).extra["doc"]
+    doc = svc.info("scan~p0001", Links("http://h"), ANONYMOUS, False).extra["doc"]
     tiles = doc["tiles"][0]
     for s in tiles["scaleFactors"]:
         span = tiles["width"] * s

@@ -12,8 +12,8 @@ import pyvips
 
 from store.records import ItemInput, PageInput
 from store.write.items import upsert_item
-from web.app import settings_of, store_of
-from web.image_routes import image_service
+from web.app import create_app, store_of
+from web.context import Hooks, context_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SCAN = DATA / "67352ccc-d1b0-11e1-89ae-279075081939.png"
@@ -24,7 +24,7 @@ def add_item(app, item_id: str = "val-test", access: str = "open") -> str:
     with store_of(app).session() as session:
         upsert_item(session, ItemInput(item_id=item_id, access=access,
                                        pages=(PageInput(str(SCAN), 1000, 1000),)),
-                    settings_of(app).data_path)
+                    context_of(app).settings.data_path)
     return f"/iiif/image/{item_id}~p0001"
 
 
@@ -49,8 +49,6 @@ def test_info_json_id_is_the_url_asked_for(client, image):
 
 
 def test_info_json_id_follows_the_base_url_setting(settings_overrides):
-    from web.app import create_app
-
     app = create_app(settings_overrides | {"base_url": "https://lib.example.org/"})
     image = add_item(app)
     doc = app.test_client().get(f"{image}/info.json").get_json()
@@ -139,15 +137,18 @@ def test_images_that_are_not_open_are_refused_with_401(app, client, access):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_a_reader_identity_opens_readers_images(app, client):
+def test_a_reader_identity_opens_readers_images(settings_overrides):
     from iiif.access import Requester
 
+    app = create_app(settings_overrides, Hooks(requester=lambda request: Requester(
+        reader="lan" if request.headers.get("X-Test-Reader") else None)))
+    client = app.test_client()
     image = add_item(app, "readers-item", "readers")
-    app.extensions["thuvienso.requester"] = lambda request: Requester(
-        reader="lan" if request.headers.get("X-Test-Reader") else None)
-    assert client.get(f"{image}/info.json").status_code == 401
-    ok = client.get(f"{image}/info.json", headers={"X-Test-Reader": "1"})
-    assert ok.status_code == 200 and "private" in ok.headers["Cache-Control"]
+    for path in ("/info.json", "/full/max/0/default.jpg"):
+        assert client.get(image + path).status_code == 401
+        ok = client.get(image + path, headers={"X-Test-Reader": "1"})
+        assert ok.status_code == 200 and "private" in ok.headers["Cache-Control"]
+    store_of(app).dispose()
 
 
 def test_concurrent_first_requests_on_a_live_server(app, live_server, image):
@@ -170,9 +171,10 @@ def test_concurrent_first_requests_on_a_live_server(app, live_server, image):
         t.join(60)
     assert statuses == [200] * len(urls)
     assert all(len(b) == 1 for b in bodies.values())
-    tifs = list((settings_of(app).data_path / "iiif" / "pyramids").rglob("*.tif"))
+    tifs = list((context_of(app).settings.data_path / "iiif" / "pyramids").rglob("*.tif"))
     assert len(tifs) == 1
-    assert image_service(app).pyramid_of(image_service(app).lookup("val-test~p0001")) == tifs[0]
+    images = context_of(app).images
+    assert images.pyramid_of(images.lookup("val-test~p0001")) == tifs[0]
 
 
 @pytest.mark.parametrize("path", ["/0,0,512,512/512,/0/default.jpg",
@@ -181,10 +183,10 @@ def test_concurrent_first_requests_on_a_live_server(app, live_server, image):
 def test_fast_path_answers_exactly_like_the_flask_view(app, image, path):
     from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-    from web.image_routes import FastImagePath
+    from web.fast_paths import FastPaths
 
     fast = app.wsgi_app
-    assert isinstance(fast, FastImagePath)
+    assert isinstance(fast, FastPaths)
     answers = []
     for wsgi in (fast, fast.wsgi_app):
         environ = EnvironBuilder(path=image + path, base_url="http://h:1").get_environ()
@@ -202,3 +204,71 @@ def test_cors_preflight_allows_get_with_authorization(client, image):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize("path", ["/full/max/0/default.jpg", "/0,0,0,0/max/0/default.jpg",
+                                  "/full/max/0/default.bmp"])
+def test_fast_path_answers_errors_exactly_like_the_flask_view(app, image, path):
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    answers = []
+    for wsgi, where in ((app.wsgi_app, image), (app.wsgi_app.wsgi_app, image)):
+        for target in (where, "/iiif/image/no-such-image"):
+            environ = EnvironBuilder(path=target + path, base_url="http://h:1").get_environ()
+            body, status, headers = run_wsgi_app(wsgi, environ, buffered=True)
+            answers.append((status, sorted(headers.items()), b"".join(body)))
+    assert answers[:2] == answers[2:]
+    assert answers[1][0] in ("400 BAD REQUEST", "404 NOT FOUND")
+    assert ("Cache-Control", "no-store") in answers[1][1]
+
+
+def _count_calls(app, monkeypatch, fail: Exception | None = None) -> list[str]:
+    images = context_of(app).images
+    calls: list[str] = []
+
+    def counted(image_id, *args):
+        calls.append(image_id)
+        if fail is not None:
+            raise fail
+        return type(images).image(images, image_id, *args)
+
+    monkeypatch.setattr(images, "image", counted)
+    return calls
+
+
+def test_a_failing_image_request_is_computed_once(app, client, image, monkeypatch):
+    calls = _count_calls(app, monkeypatch)
+    response = client.get(f"{image}/0,0,0,0/max/0/default.jpg")
+    assert response.status_code == 400 and response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert calls == ["val-test~p0001"]
+
+
+def test_a_database_that_does_not_answer_is_a_503_computed_once(app, client, image,
+                                                                monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from web.http import RETRY_AFTER
+
+    calls = _count_calls(app, monkeypatch, OperationalError("SELECT", {}, Exception("down")))
+    response = client.get(f"{image}/full/max/0/default.jpg")
+    assert response.status_code == 503 and response.headers["Retry-After"] == str(RETRY_AFTER)
+    assert calls == ["val-test~p0001"]
+
+
+def test_an_unforeseen_fault_is_logged_once_and_answered_503(app, client, image, monkeypatch,
+                                                             caplog):
+    calls = _count_calls(app, monkeypatch, RuntimeError("surprise"))
+    response = client.get(f"{image}/full/max/0/default.jpg")
+    assert response.status_code == 503 and response.headers["Cache-Control"] == "no-store"
+    assert calls == ["val-test~p0001"]
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == [
+        f"image request failed: {image}/full/max/0/default.jpg"]
+
+
+def test_an_image_refused_to_anonymous_is_answered_in_the_fast_layer_without_hooks(
+        app, client, monkeypatch):
+    image = add_item(app, "closed-once", "readers")
+    calls = _count_calls(app, monkeypatch)
+    assert client.get(f"{image}/full/max/0/default.jpg").status_code == 401
+    assert calls == ["closed-once~p0001"]

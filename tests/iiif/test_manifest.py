@@ -9,7 +9,7 @@ from store.records import DCValue, ItemInput
 from store.write.items import upsert_item
 from tests.iiif.presentation_sample import make_image, populate, schema_errors
 from web.app import create_app, store_of
-from web.presentation_routes import SERVICES
+from web.context import Hooks
 
 BASE = "http://localhost"
 JSON_LD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -186,13 +186,16 @@ def test_base_url_setting_is_used_for_every_id(settings_overrides, store, sample
     assert schema_errors(doc) == []
 
 
-def test_services_registered_by_later_features_reach_the_manifest_and_its_etag(app, client,
-                                                                              sample):
+def test_services_registered_by_later_features_reach_the_manifest_and_its_etag(
+        settings_overrides, client, sample):
     before = client.get("/iiif/han-nom-han-che/manifest")
     login = {"id": f"{BASE}/login", "type": "AuthCookieService1",
              "profile": "http://iiif.io/api/auth/1/login"}
-    app.extensions[SERVICES] = Services(image=lambda item, page: [login], version="auth-1")
-    after = client.get("/iiif/han-nom-han-che/manifest")
+    hooks = Hooks(presentation_services=Services(image=lambda item, page: [login],
+                                                 version="auth-1"))
+    with_auth = create_app(settings_overrides, hooks)
+    after = with_auth.test_client().get("/iiif/han-nom-han-che/manifest")
+    store_of(with_auth).dispose()
     assert after.headers["ETag"] != before.headers["ETag"]
     body = after.get_json()["items"][0]["items"][0]["items"][0]["body"]
     assert body["service"][0]["service"] == [login]

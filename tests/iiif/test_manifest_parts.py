@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from iiif.manifest import Services, build_manifest, rights_uri, thumbnail_size, to_json_bytes
-from iiif.presentation_links import Links
 from iiif.presentation_structures import is_section_label, sections
+from store.links import Links
 from store.records import DCValue, ItemRecord, PageRecord
 from tests.iiif.presentation_sample import schema_errors
 

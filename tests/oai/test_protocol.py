@@ -81,15 +81,15 @@ def test_get_record_oai_dc_carries_metadata_and_manifest(ro_client, ro_cat):
     assert not [i for i in x(plain, "//dc:identifier/text()") if "/iiif/" in i]
 
 
-def test_base_url_setting_drives_links(shared, ro_client, ro_cat):
-    from dataclasses import replace
+def test_base_url_setting_drives_links(shared, ro_cat):
+    from web.app import create_app, store_of
 
-    settings = shared.app.config["THUVIENSO"]
-    shared.app.config["THUVIENSO"] = replace(settings, base_url="https://tv.example/")
+    app = create_app(shared.overrides | {"base_url": "https://tv.example/"})
     try:
-        root = fetch(ro_client, f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005")
+        root = fetch(app.test_client(),
+                     f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005")
     finally:
-        shared.app.config["THUVIENSO"] = settings
+        store_of(app).dispose()
     assert x(root, "o:request/text()") == ["https://tv.example/oai"]
     assert x(root, "//mods:location/mods:url/text()") == ["https://tv.example/iiif/tv-005/manifest"]
 
@@ -204,14 +204,10 @@ def test_post_is_answered_like_get(ro_client, ro_cat):
 
 @pytest.mark.parametrize("coding", ["identity", "gzip"])
 def test_the_get_fast_path_and_the_flask_view_send_the_same(ro_client, ro_cat, coding):
-    """GET goes through web.oai_routes.FastOAIPath, POST through the Flask view."""
-    from web.oai_routes import FastOAIPath
+    """GET goes through the fast layer (web.fast_paths), POST through the Flask view."""
+    from web.fast_paths import FastPaths
 
-    layer, found = ro_client.application.wsgi_app, False
-    while hasattr(layer, "wsgi_app"):
-        found = found or isinstance(layer, FastOAIPath)
-        layer = layer.wsgi_app
-    assert found
+    assert isinstance(ro_client.application.wsgi_app, FastPaths)
     query = "verb=ListRecords&metadataPrefix=oai_dc&set=sach"
     headers = {"Accept-Encoding": coding}
     get = ro_client.get(f"/oai?{query}", headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from web.app import store_of
 from web.cli import main
 
 
@@ -46,7 +47,7 @@ def test_healthz_answers_with_the_schema_revision(client):
 def test_healthz_is_503_when_the_store_does_not_answer(app, client):
     from sqlalchemy import create_engine
 
-    store = app.extensions["thuvienso.store"]
+    store = store_of(app)
     store.engine.dispose()
     store.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
     response = client.get("/healthz")

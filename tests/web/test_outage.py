@@ -8,7 +8,8 @@ import sqlalchemy
 from store.records import DCValue, ItemInput
 from store.write.items import upsert_item
 from tests.conftest import PG_ADMIN_URL
-from web.app import RETRY_AFTER, create_app, store_of
+from web.app import create_app, store_of
+from web.http import RETRY_AFTER
 
 ROUTES = [("GET", "/oai?verb=Identify"),
           ("GET", "/oai?verb=ListRecords&metadataPrefix=oai_dc"),

@@ -1,0 +1,78 @@
+"""Every absolute URL the app publishes, built from one base URL: the public URL layout.
+
+Pure string templates, no HTTP: the web layer makes one `Links` per request from the public
+base URL and passes it to the IIIF documents, the Image API and the OAI-PMH answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """URL builder for one public base URL (no trailing slash) and one OAI namespace."""
+
+    base_url: str
+    repository_identifier: str = "thuvienso.local"
+    repository_name: str = "Thư viện số"
+
+    @classmethod
+    def make(cls, base_url: str, repository_identifier: str, repository_name: str) -> Links:
+        return cls(base_url.rstrip("/"), repository_identifier, repository_name)
+
+    # Presentation API resources
+    def manifest(self, item_id: str) -> str:
+        return f"{self.base_url}/iiif/{item_id}/manifest"
+
+    def canvas(self, item_id: str, seq: int) -> str:
+        return f"{self.base_url}/iiif/{item_id}/canvas/p{seq}"
+
+    def annotation_page(self, item_id: str, seq: int) -> str:
+        return f"{self.base_url}/iiif/{item_id}/page/p{seq}"
+
+    def painting(self, item_id: str, seq: int) -> str:
+        return f"{self.base_url}/iiif/{item_id}/annotation/p{seq}-image"
+
+    def range(self, item_id: str, number: int) -> str:
+        return f"{self.base_url}/iiif/{item_id}/range/r{number}"
+
+    def top_collection(self) -> str:
+        return f"{self.base_url}/iiif/collection/top"
+
+    def collection(self, spec: str) -> str:
+        return f"{self.base_url}/iiif/collection/{quote(spec, safe=':')}"
+
+    # Image API
+    def image_service(self, image_id: str) -> str:
+        """The service's URL, the image id escaped (a valid id needs no escaping)."""
+        return f"{self.base_url}/iiif/image/{quote(image_id, safe='')}"
+
+    def image(self, image_id: str, size: str = "max") -> str:
+        return f"{self.image_service(image_id)}/full/{size}/0/default.jpg"
+
+    # Portal and OAI-PMH
+    def home(self) -> str:
+        return f"{self.base_url}/"
+
+    def item_page(self, item_id: str) -> str:
+        return f"{self.base_url}/items/{item_id}"
+
+    def logo(self) -> str:
+        return f"{self.base_url}/static/library-logo.svg"
+
+    def oai_endpoint(self) -> str:
+        return f"{self.base_url}/oai"
+
+    @property
+    def oai_id_prefix(self) -> str:
+        """What an item id is prefixed with to make its OAI identifier."""
+        return f"oai:{self.repository_identifier}:"
+
+    def oai_identifier(self, item_id: str) -> str:
+        return f"{self.oai_id_prefix}{item_id}"
+
+    def oai_record(self, item_id: str, prefix: str) -> str:
+        return (f"{self.oai_endpoint()}?verb=GetRecord&metadataPrefix={prefix}"
+                f"&identifier={self.oai_identifier(item_id)}")
