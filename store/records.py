@@ -88,9 +88,44 @@ class PageRecord:
     text: str | None = None
 
 
+class _Described:
+    """What a record holding Dublin Core answers (its dataclass gives item_id and metadata)."""
+
+    __slots__ = ()
+    item_id: str
+    metadata: tuple[DCValue, ...]
+
+    def values(self, element: str) -> list[str]:
+        """All values of one Dublin Core element, in order."""
+        return [v.value for v in self.metadata if v.element == element]
+
+    @property
+    def title(self) -> str:
+        titles = self.values("title")
+        return titles[0] if titles else self.item_id
+
+
 @dataclass(frozen=True, slots=True)
-class ItemRecord:
-    """A stored item as the protocols see it."""
+class MetadataRecord(_Described):
+    """An item as a metadata record (what OAI-PMH serves): no pages, no display fields.
+
+    `source_record` is read only when its reader asks for it (for the formats built from it).
+    """
+
+    item_id: str
+    deleted: bool
+    datestamp: datetime  # UTC, naive, to the second
+    metadata: tuple[DCValue, ...]
+    sets: tuple[str, ...]
+    rights_uri: str | None
+    page_count: int
+    source_format: str | None
+    source_record: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord(_Described):
+    """A whole stored item: metadata, sets, pages and how to show them."""
 
     item_id: str
     access: str
@@ -107,15 +142,6 @@ class ItemRecord:
     behavior: str | None = None
     subtitle: str | None = None
     page_count: int = 0
-
-    def values(self, element: str) -> list[str]:
-        """All values of one Dublin Core element, in order."""
-        return [v.value for v in self.metadata if v.element == element]
-
-    @property
-    def title(self) -> str:
-        titles = self.values("title")
-        return titles[0] if titles else self.item_id
 
 
 @dataclass(frozen=True, slots=True)
