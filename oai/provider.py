@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from oai.verbs import (
     list_records,
     list_sets,
 )
+from store.records import utc_now
 from store.settings import Settings
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
@@ -30,11 +31,6 @@ BUILDERS: dict[str, Callable[[Context, OAIRequest], etree._Element | Iterator[by
     "ListIdentifiers": list_identifiers.build,
     "ListRecords": list_records.build,
 }
-
-
-def utc_now() -> datetime:
-    """Now in UTC, naive, to the second."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def respond(session: Session, settings: Settings, query: bytes, base_url: str,
@@ -56,9 +52,3 @@ def respond(session: Session, settings: Settings, query: bytes, base_url: str,
         return iter((serialise(built),))
     return built
 
-
-def respond_bytes(session: Session, settings: Settings, query: bytes, base_url: str,
-                  manifest_url: Callable[[str], str],
-                  clock: Callable[[], datetime] = utc_now) -> bytes:
-    """The whole answer at once."""
-    return b"".join(respond(session, settings, query, base_url, manifest_url, clock))

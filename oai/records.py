@@ -12,7 +12,7 @@ from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
 from store.read.listing import Listed
 from store.read.queries import ITEM_ID
-from store.records import MetadataRecord
+from store.records import MetadataRecord, set_lineage
 
 
 def metadata_format(prefix: str) -> MetadataFormat:
@@ -39,12 +39,9 @@ def set_specs(record: MetadataRecord | Listed) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)
 def with_ancestors(sets: tuple[str, ...]) -> tuple[str, ...]:
-    specs: set[str] = set()
-    for spec in sets:
-        if SPEC.fullmatch(spec):
-            parts = spec.split(":")
-            specs.update(":".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return tuple(sorted(specs))
+    """The well-formed specs and the sets above them, sorted (oai.fragments writes these)."""
+    return tuple(sorted({above for spec in sets if SPEC.fullmatch(spec)
+                         for above in set_lineage(spec)}))
 
 
 def header(ctx: Context, parent: etree._Element, record: MetadataRecord) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 DC_ELEMENTS: tuple[str, ...] = (
     "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
@@ -18,6 +18,20 @@ SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.AS
 def valid_set_spec(spec: str) -> bool:
     """True for an OAI-PMH setSpec (`a:b` nests b in a) the store's column can hold."""
     return len(spec) <= 255 and SET_SPEC.fullmatch(spec) is not None
+
+
+def set_lineage(spec: str) -> tuple[str, ...]:
+    """The spec and every set above it, outermost first: `a:b:c` gives a, a:b, a:b:c.
+
+    An item filed in a set is in each of these sets too.
+    """
+    parts = spec.split(":")
+    return tuple(":".join(parts[:n]) for n in range(1, len(parts) + 1))
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, to the second (the OAI-PMH datestamp granularity)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ def test_failed_transaction_leaves_no_partial_item(store):
 
 def test_datestamp_is_the_commit_time_not_the_write_time(store):
     """A harvest bounded by its start must not pass a change that commits after it started."""
-    from store.write.items import utc_now
+    from store.records import utc_now
 
     with store.session() as s:
         upsert_item(s, _item(), store.settings.data_path)
