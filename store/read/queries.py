@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.read.listing import set_pks
 from store.read.search import SearchPage
 from store.records import DCValue, ItemRecord, PageImage, PageRecord, SetRecord
 from store.schema.models import Item, ItemSet, OAISet, Page, Reader
@@ -80,22 +79,12 @@ def list_sets(session: Session) -> list[SetRecord]:
             for s in session.scalars(select(OAISet).order_by(OAISet.spec))]
 
 
-def _set_members(set_pks: tuple[int, ...], include_deleted: bool):  # type: ignore[no-untyped-def]
-    query = (select(Item.item_id).where(Item.pk.in_(
-        select(ItemSet.item_pk).where(ItemSet.set_pk.in_(set_pks)))))
-    return query if include_deleted else query.where(Item.deleted.is_(False))
-
-
-def set_item_ids(session: Session, spec: str, include_deleted: bool = False) -> list[str]:
-    """Ids of the items in a set or any of its subsets, in id order."""
-    members = _set_members(set_pks(session, spec), include_deleted)
-    return list(session.scalars(members.order_by(Item.item_id)))
-
-
 def browse_set(session: Session, set_pks: tuple[int, ...], limit: int, offset: int
                ) -> SearchPage:
     """One page of the live items of a set and its subsets (set_pks), in id order."""
-    members = _set_members(set_pks, include_deleted=False)
+    members = select(Item.item_id).where(
+        Item.pk.in_(select(ItemSet.item_pk).where(ItemSet.set_pk.in_(set_pks))),
+        Item.deleted.is_(False))
     total = session.scalar(select(func.count()).select_from(members.subquery()))
     ids = session.scalars(members.order_by(Item.item_id).limit(limit).offset(offset))
     return SearchPage(list(ids), int(total or 0))
