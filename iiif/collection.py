@@ -10,11 +10,12 @@ from iiif.manifest import image_service, provider, required_statement, thumbnail
 from iiif.presentation_labels import LanguageMap, bilingual, plain_map, value_map
 from store.links import Links
 from store.read.presentation import Member
-from store.records import SetRecord
+from store.records import SetRecord, set_lineage
 
 
 def parent_spec(spec: str) -> str | None:
-    return spec.rsplit(":", 1)[0] if ":" in spec else None
+    above = set_lineage(spec)[:-1]
+    return above[-1] if above else None
 
 
 def child_sets(sets: Sequence[SetRecord], spec: str | None) -> list[SetRecord]:

@@ -1,7 +1,9 @@
-"""Image API 3.0 request parameters: parse, resolve against one image, canonical form.
+"""Image API 3.0 request parameters: parse once into values, resolve them against one image,
+canonical form.
 
 Everything here is arithmetic on strings and integers: no pixel is touched, so limits and
-malformed requests are refused before any decoding.
+malformed requests are refused before any decoding. `parse` checks the syntax and keeps what
+it read (a region, a size, a rotation); `resolve` only computes with those values.
 """
 
 from __future__ import annotations
@@ -37,13 +39,158 @@ class Limits:
     max_area: int
 
 
+# -- regions: each form knows its pixels on a width x height image ------------------------
+@dataclass(frozen=True, slots=True)
+class FullRegion:
+    """`full`: the whole image."""
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        return 0, 0, width, height
+
+
+@dataclass(frozen=True, slots=True)
+class SquareRegion:
+    """`square`: the largest centred square."""
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        side = min(width, height)
+        return (width - side) // 2, (height - side) // 2, side, side
+
+
+@dataclass(frozen=True, slots=True)
+class PixelRegion:
+    """`x,y,w,h` in pixels."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        return _inside(self.x, self.y, self.w, self.h, width, height)
+
+
+@dataclass(frozen=True, slots=True)
+class PercentRegion:
+    """`pct:x,y,w,h` in percent of the image's width and height."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        x, y = round(self.x * width / 100), round(self.y * height / 100)
+        w = round((self.x + self.w) * width / 100) - x
+        h = round((self.y + self.h) * height / 100) - y
+        return _inside(x, y, w, h, width, height)
+
+
+Region = FullRegion | SquareRegion | PixelRegion | PercentRegion
+FULL = FullRegion()
+SQUARE = SquareRegion()
+
+
+def _inside(x: int, y: int, w: int, h: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """The box cut to the image; 400 when it is empty or lies wholly outside."""
+    if w <= 0 or h <= 0:
+        raise bad("region", "width and height must be greater than zero")
+    if x >= width or y >= height:
+        raise bad("region", f"lies wholly outside the {width}x{height} image")
+    return x, y, min(w, width - x), min(h, height - y)
+
+
+# -- sizes: each form knows its output box for a w x h region -----------------------------
+@dataclass(frozen=True, slots=True)
+class MaxSize:
+    """`max`: as large as the limits allow (`^max` may upscale)."""
+
+    upscale: bool
+
+    def box(self, w: int, h: int, limits: Limits) -> tuple[int, int]:
+        return max_size(w, h, limits, self.upscale)
+
+
+@dataclass(frozen=True, slots=True)
+class PercentSize:
+    """`pct:n`: n percent of the region (over 100 only after `^`)."""
+
+    upscale: bool
+    percent: float
+
+    def box(self, w: int, h: int, limits: Limits) -> tuple[int, int]:
+        if self.percent > 100 and not self.upscale:
+            raise bad("size", "pct over 100 needs the ^ prefix")
+        return round(w * self.percent / 100), round(h * self.percent / 100)
+
+
+@dataclass(frozen=True, slots=True)
+class WidthSize:
+    """`w,`: this width, the height keeping the aspect ratio."""
+
+    upscale: bool
+    width: int
+
+    def box(self, w: int, h: int, limits: Limits) -> tuple[int, int]:
+        return self.width, round(h * self.width / w)
+
+
+@dataclass(frozen=True, slots=True)
+class HeightSize:
+    """`,h`: this height, the width keeping the aspect ratio."""
+
+    upscale: bool
+    height: int
+
+    def box(self, w: int, h: int, limits: Limits) -> tuple[int, int]:
+        return round(w * self.height / h), self.height
+
+
+@dataclass(frozen=True, slots=True)
+class ExactSize:
+    """`w,h`: exactly this width and height."""
+
+    upscale: bool
+    width: int
+    height: int
+
+    def box(self, w: int, h: int, limits: Limits) -> tuple[int, int]:
+        return self.width, self.height
+
+
+@dataclass(frozen=True, slots=True)
+class BestFitSize:
+    """`!w,h`: the largest box of the region's aspect that fits inside w x h."""
+
+    upscale: bool
+    width: int
+    height: int
+
+    def box(self, w: int, h: int, limits: Limits) -> tuple[int, int]:
+        if self.width * h <= self.height * w:
+            return self.width, round(h * self.width / w)
+        return round(w * self.height / h), self.height
+
+
+Size = MaxSize | PercentSize | WidthSize | HeightSize | ExactSize | BestFitSize
+_MAX = {False: MaxSize(False), True: MaxSize(True)}
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """Degrees clockwise in [0, 360), after mirroring when `mirror`."""
+
+    mirror: bool
+    degrees: float
+
+
 @dataclass(frozen=True, slots=True)
 class ImageRequest:
-    """The four path segments of an image request, checked for syntax only."""
+    """The four path segments of an image request, read into values (syntax checked)."""
 
-    region: str
-    size: str
-    rotation: str
+    region: Region
+    size: Size
+    rotation: Rotation
     quality: str
     format: str
 
@@ -99,7 +246,7 @@ def rotation_text(mirror: bool, degrees: float) -> str:
 
 
 def parse(region: str, size: str, rotation: str, quality_format: str) -> ImageRequest:
-    """Split `quality.format` and check every segment's syntax (400 on the first fault)."""
+    """Read the segments into values, checking each one's syntax (400 on the first fault)."""
     quality, dot, fmt = quality_format.rpartition(".")
     if not dot:
         raise bad("format", "missing: the last segment must be quality.format")
@@ -107,59 +254,60 @@ def parse(region: str, size: str, rotation: str, quality_format: str) -> ImageRe
         raise bad("quality", f"must be one of {', '.join(QUALITIES)}")
     if fmt not in FORMATS:
         raise bad("format", f"must be one of {', '.join(FORMATS)}")
-    if not (region in ("full", "square") or _REGION_PX.fullmatch(region)
-            or _REGION_PCT.fullmatch(region)):
-        raise bad("region", "must be full, square, x,y,w,h or pct:x,y,w,h")
-    bare = size[1:] if size.startswith("^") else size
-    if not (bare == "max" or _SIZE_PCT.fullmatch(bare) or _size_wh(bare)):
-        raise bad("size", "must be max, w,, ,h, pct:n, w,h or !w,h, each optionally after ^")
-    match = _ROTATION.fullmatch(rotation)
-    if not match or not 0 <= float(match.group(2)) < 360:
-        raise bad("rotation", "must be a number from 0 to less than 360, optionally after !")
-    return ImageRequest(region, size, rotation, quality, fmt)
+    return ImageRequest(_parse_region(region), _parse_size(size), _parse_rotation(rotation),
+                        quality, fmt)
 
 
-def _size_wh(bare: str) -> re.Match[str] | None:
+def _parse_region(region: str) -> Region:
+    if region == "full":
+        return FULL
+    if region == "square":
+        return SQUARE
+    px = _REGION_PX.fullmatch(region)
+    if px:
+        return PixelRegion(*(int(g) for g in px.groups()))
+    pct = _REGION_PCT.fullmatch(region)
+    if pct:
+        return PercentRegion(*(float(g) for g in pct.groups()))
+    raise bad("region", "must be full, square, x,y,w,h or pct:x,y,w,h")
+
+
+def _parse_size(size: str) -> Size:
+    upscale = size.startswith("^")
+    bare = size[1:] if upscale else size
+    if bare == "max":
+        return _MAX[upscale]
+    pct = _SIZE_PCT.fullmatch(bare)
+    if pct:
+        return PercentSize(upscale, float(pct.group(1)))
     match = _SIZE_WH.fullmatch(bare)
-    if not match or (match.group(2) is None and match.group(3) is None):
-        return None
-    if match.group(1) and (match.group(2) is None or match.group(3) is None):
-        return None  # !w,h needs both
-    return match
+    if match:
+        confined, sw, sh = match.groups()
+        if sw is not None and sh is not None:
+            return (BestFitSize if confined else ExactSize)(upscale, int(sw), int(sh))
+        if not confined and sw is not None:
+            return WidthSize(upscale, int(sw))
+        if not confined and sh is not None:
+            return HeightSize(upscale, int(sh))
+    raise bad("size", "must be max, w,, ,h, pct:n, w,h or !w,h, each optionally after ^")
+
+
+def _parse_rotation(rotation: str) -> Rotation:
+    match = _ROTATION.fullmatch(rotation)
+    if match:
+        degrees = float(match.group(2))
+        if 0 <= degrees < 360:
+            return Rotation(bool(match.group(1)), degrees)
+    raise bad("rotation", "must be a number from 0 to less than 360, optionally after !")
 
 
 def resolve(req: ImageRequest, width: int, height: int, limits: Limits) -> Resolved:
     """Pixels of the request on a width x height image; 400 when empty, outside or too big."""
-    x, y, w, h = _region(req.region, width, height)
+    x, y, w, h = req.region.pixels(width, height)
     tw, th, is_max = _size(req.size, w, h, limits)
-    match = _ROTATION.fullmatch(req.rotation)
-    assert match is not None  # checked by parse()
-    return Resolved(x=x, y=y, w=w, h=h, width=tw, height=th, mirror=bool(match.group(1)),
-                    rotation=float(match.group(2)), quality=req.quality, format=req.format,
+    return Resolved(x=x, y=y, w=w, h=h, width=tw, height=th, mirror=req.rotation.mirror,
+                    rotation=req.rotation.degrees, quality=req.quality, format=req.format,
                     full=(x, y, w, h) == (0, 0, width, height), is_max=is_max)
-
-
-def _region(region: str, width: int, height: int) -> tuple[int, int, int, int]:
-    if region == "full":
-        return 0, 0, width, height
-    if region == "square":
-        side = min(width, height)
-        return (width - side) // 2, (height - side) // 2, side, side
-    px = _REGION_PX.fullmatch(region)
-    if px:
-        x, y, w, h = (int(g) for g in px.groups())
-    else:
-        pct = _REGION_PCT.fullmatch(region)
-        assert pct is not None  # checked by parse()
-        px_, py_, pw_, ph_ = (float(g) for g in pct.groups())
-        x, y = round(px_ * width / 100), round(py_ * height / 100)
-        w = round((px_ + pw_) * width / 100) - x
-        h = round((py_ + ph_) * height / 100) - y
-    if w <= 0 or h <= 0:
-        raise bad("region", "width and height must be greater than zero")
-    if x >= width or y >= height:
-        raise bad("region", f"lies wholly outside the {width}x{height} image")
-    return x, y, min(w, width - x), min(h, height - y)
 
 
 def max_size(w: int, h: int, limits: Limits, upscale: bool = False) -> tuple[int, int]:
@@ -175,37 +323,12 @@ def max_size(w: int, h: int, limits: Limits, upscale: bool = False) -> tuple[int
     return tw, th
 
 
-def _size(size: str, w: int, h: int, limits: Limits) -> tuple[int, int, bool]:
-    upscale = size.startswith("^")
-    bare = size[1:] if upscale else size
-    if bare == "max":
-        tw, th = max_size(w, h, limits, upscale)
-    elif bare.startswith("pct:"):
-        pct = float(bare[4:])
-        if pct > 100 and not upscale:
-            raise bad("size", "pct over 100 needs the ^ prefix")
-        tw, th = round(w * pct / 100), round(h * pct / 100)
-    else:
-        match = _size_wh(bare)
-        assert match is not None  # checked by parse()
-        confined, sw, sh = match.group(1), match.group(2), match.group(3)
-        if confined:
-            bw, bh = int(sw), int(sh)
-            if bw * h <= bh * w:
-                tw, th = bw, round(h * bw / w)
-            else:
-                tw, th = round(w * bh / h), bh
-        elif sh is None:
-            tw = int(sw)
-            th = round(h * tw / w)
-        elif sw is None:
-            th = int(sh)
-            tw = round(w * th / h)
-        else:
-            tw, th = int(sw), int(sh)
+def _size(size: Size, w: int, h: int, limits: Limits) -> tuple[int, int, bool]:
+    """The output box of a w x h region; 400 when empty, upscaled without ^ or over the limits."""
+    tw, th = size.box(w, h, limits)
     if tw < 1 or th < 1:
         raise bad("size", "the result would be empty")
-    if (tw > w or th > h) and not upscale:
+    if (tw > w or th > h) and not size.upscale:
         raise bad("size", f"larger than the {w}x{h} region needs the ^ prefix")
     if tw > limits.max_width or th > limits.max_height or tw * th > limits.max_area:
         raise bad("size", f"{tw}x{th} is over the limits (maxWidth {limits.max_width}, "

@@ -84,11 +84,6 @@ class ImageService:
         access.check(page, requester, self.policy)
         return page
 
-    def forget(self) -> None:
-        """Drop remembered store rows (after an access change, in tests)."""
-        with self._lock:
-            self._pages.clear()
-
     def _cache_control(self, page: PageImage) -> str:
         return f"public, max-age={MAX_AGE}" if access.is_public(page) else "private, max-age=600"
 

@@ -18,9 +18,9 @@ from oai.ns import DC, OAI, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.records import with_ancestors
 from store.dublin_core import dc_xml, escape_text
 from store.read.listing import Listed
-from store.records import ItemRecord
+from store.records import MetadataRecord
 
-Item = ItemRecord | Listed
+Item = MetadataRecord | Listed
 
 MARK = "\ue000"  # a private-use character: valid XML, never in a template otherwise
 _MARK = MARK.encode()

@@ -17,7 +17,7 @@ from datetime import datetime
 from lxml import etree
 
 from oai import tokens
-from oai.dates import ONE_SECOND, format_utc
+from oai.dates import ONE_SECOND
 from oai.envelope import SPEC, Context, T, serialise, start
 from oai.errors import OAIError
 from oai.formats import MetadataFormat
@@ -25,7 +25,7 @@ from oai.fragments import MARK, cut, header_text, oai_dc_record_text, record_tex
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
 from store.read import listing
-from store.records import ItemRecord
+from store.records import MetadataRecord
 
 CHUNK = 50  # marc21 and mods records read, built and sent at a time
 LIGHT_CHUNK = 20  # headers and oai_dc records sent at a time (read once per page)
@@ -119,7 +119,7 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
     yield head
     prefix = ctx.id_prefix
     if not full or fmt.prefix == "oai_dc":  # headers and oai_dc: the fragment path
-        items = listing.listed(ctx.session, rows)
+        items = listing.listed(rows)
         manifest_url = ctx.manifest_url
         for start_at in range(0, len(items), LIGHT_CHUNK):
             chunk = items[start_at:start_at + LIGHT_CHUNK]
@@ -132,8 +132,8 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
     else:
         write = fmt.text
         for start_at in range(0, len(rows), CHUNK):
-            records = listing.records(ctx.session, rows[start_at:start_at + CHUNK],
-                                      with_metadata=True, with_source=fmt.needs_source)
+            records = listing.metadata_records(ctx.session, rows[start_at:start_at + CHUNK],
+                                               fmt.needs_source)
             if write is None:
                 yield b"".join(record_bytes(ctx, item, fmt) for item in records)
                 continue
@@ -143,7 +143,7 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
     yield tail
 
 
-def record_bytes(ctx: Context, item: ItemRecord, fmt: MetadataFormat) -> bytes:
+def record_bytes(ctx: Context, item: MetadataRecord, fmt: MetadataFormat) -> bytes:
     """A <record> built with lxml (marc21, mods), serialised inside a response's namespaces."""
     def build(root: etree._Element) -> None:
         record(ctx, root, item, fmt)
@@ -151,8 +151,3 @@ def record_bytes(ctx: Context, item: ItemRecord, fmt: MetadataFormat) -> bytes:
 
     return cut(build)[0]
 
-
-def describe_token(position: tokens.Position) -> str:
-    """A readable summary of a position (for logs and tests)."""
-    return (f"{position.verb} {position.prefix} set={position.set_spec or '-'} "
-            f"until={format_utc(position.until)} after={position.last_id or '-'}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from oai.verbs import (
     list_sets,
 )
 from store.links import Links
+from store.records import utc_now
 from store.settings import Settings
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
@@ -31,11 +32,6 @@ BUILDERS: dict[str, Callable[[Context, OAIRequest], etree._Element | Iterator[by
     "ListIdentifiers": list_identifiers.build,
     "ListRecords": list_records.build,
 }
-
-
-def utc_now() -> datetime:
-    """Now in UTC, naive, to the second."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def respond(session: Session, settings: Settings, query: bytes, links: Links,

@@ -12,7 +12,7 @@ from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
 from store.read.listing import Listed
 from store.read.queries import ITEM_ID
-from store.records import ItemRecord
+from store.records import MetadataRecord, set_lineage
 
 
 def metadata_format(prefix: str) -> MetadataFormat:
@@ -32,22 +32,19 @@ def item_id_of(ctx: Context, identifier: str) -> str | None:
     return item_id if ITEM_ID.fullmatch(item_id) else None
 
 
-def set_specs(record: ItemRecord | Listed) -> tuple[str, ...]:
+def set_specs(record: MetadataRecord | Listed) -> tuple[str, ...]:
     """The record's sets with their ancestors (a record in a:b is in a), well-formed only."""
     return with_ancestors(tuple(record.sets))
 
 
 @functools.lru_cache(maxsize=4096)
 def with_ancestors(sets: tuple[str, ...]) -> tuple[str, ...]:
-    specs: set[str] = set()
-    for spec in sets:
-        if SPEC.fullmatch(spec):
-            parts = spec.split(":")
-            specs.update(":".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return tuple(sorted(specs))
+    """The well-formed specs and the sets above them, sorted (oai.fragments writes these)."""
+    return tuple(sorted({above for spec in sets if SPEC.fullmatch(spec)
+                         for above in set_lineage(spec)}))
 
 
-def header(ctx: Context, parent: etree._Element, record: ItemRecord) -> None:
+def header(ctx: Context, parent: etree._Element, record: MetadataRecord) -> None:
     """Append the record's <header> (status="deleted" for a tombstone)."""
     element = etree.SubElement(parent, T["header"])
     if record.deleted:
@@ -58,7 +55,7 @@ def header(ctx: Context, parent: etree._Element, record: ItemRecord) -> None:
         etree.SubElement(element, T["setSpec"]).text = spec
 
 
-def record(ctx: Context, parent: etree._Element, item: ItemRecord,
+def record(ctx: Context, parent: etree._Element, item: MetadataRecord,
            fmt: MetadataFormat) -> None:
     """Append the <record>: header, and metadata unless the item is deleted."""
     element = etree.SubElement(parent, T["record"])

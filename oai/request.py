@@ -14,7 +14,6 @@ MAX_ARGUMENTS = 16
 # Characters XML 1.0 cannot carry: a value holding one can never be a valid argument.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-LIST_ARGS = frozenset({"metadataPrefix", "from", "until", "set"})
 VERBS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # verb: (required, optional); a resumptionToken is exclusive where the verb takes one
     "Identify": (frozenset(), frozenset()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 DC_ELEMENTS: tuple[str, ...] = (
     "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
@@ -18,6 +18,20 @@ SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.AS
 def valid_set_spec(spec: str) -> bool:
     """True for an OAI-PMH setSpec (`a:b` nests b in a) the store's column can hold."""
     return len(spec) <= 255 and SET_SPEC.fullmatch(spec) is not None
+
+
+def set_lineage(spec: str) -> tuple[str, ...]:
+    """The spec and every set above it, outermost first: `a:b:c` gives a, a:b, a:b:c.
+
+    An item filed in a set is in each of these sets too.
+    """
+    parts = spec.split(":")
+    return tuple(":".join(parts[:n]) for n in range(1, len(parts) + 1))
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, to the second (the OAI-PMH datestamp granularity)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +102,44 @@ class PageRecord:
     text: str | None = None
 
 
+class _Described:
+    """What a record holding Dublin Core answers (its dataclass gives item_id and metadata)."""
+
+    __slots__ = ()
+    item_id: str
+    metadata: tuple[DCValue, ...]
+
+    def values(self, element: str) -> list[str]:
+        """All values of one Dublin Core element, in order."""
+        return [v.value for v in self.metadata if v.element == element]
+
+    @property
+    def title(self) -> str:
+        titles = self.values("title")
+        return titles[0] if titles else self.item_id
+
+
 @dataclass(frozen=True, slots=True)
-class ItemRecord:
-    """A stored item as the protocols see it."""
+class MetadataRecord(_Described):
+    """An item as a metadata record (what OAI-PMH serves): no pages, no display fields.
+
+    `source_record` is read only when its reader asks for it (for the formats built from it).
+    """
+
+    item_id: str
+    deleted: bool
+    datestamp: datetime  # UTC, naive, to the second
+    metadata: tuple[DCValue, ...]
+    sets: tuple[str, ...]
+    rights_uri: str | None
+    page_count: int
+    source_format: str | None
+    source_record: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord(_Described):
+    """A whole stored item: metadata, sets, pages and how to show them."""
 
     item_id: str
     access: str
@@ -107,15 +156,6 @@ class ItemRecord:
     behavior: str | None = None
     subtitle: str | None = None
     page_count: int = 0
-
-    def values(self, element: str) -> list[str]:
-        """All values of one Dublin Core element, in order."""
-        return [v.value for v in self.metadata if v.element == element]
-
-    @property
-    def title(self) -> str:
-        titles = self.values("title")
-        return titles[0] if titles else self.item_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
+from store.records import set_lineage
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -118,7 +119,7 @@ def home() -> str:
         sets = list_sets(session)
         direct = set_counts(session)
     totals = {s.spec: sum(n for spec, n in direct.items()
-                          if spec == s.spec or spec.startswith(s.spec + ":")) for s in sets}
+                          if s.spec in set_lineage(spec)) for s in sets}
     tree = [(top, child_sets(sets, top.spec)) for top in child_sets(sets, None)]
     return render_template("home.html", tree=tree, totals=totals)
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 from oai.formats import marc21, mods, oai_dc
-from store.records import ItemRecord
+from store.records import MetadataRecord
 
-Builder = Callable[[etree._Element, ItemRecord, "str | None"], None]
-Writer = Callable[[ItemRecord, "str | None"], str]
+Builder = Callable[[etree._Element, MetadataRecord, "str | None"], None]
+Writer = Callable[[MetadataRecord, "str | None"], str]
 
 
 @dataclass(frozen=True, slots=True)

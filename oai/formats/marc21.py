@@ -12,7 +12,7 @@ from oai.marcxml import DataField, MarcRecord, parse_source, record_text
 from oai.marcxml import build as build_marc
 from oai.ns import MARC, MARC_SCHEMA
 from oai.xmlutil import URL
-from store.records import ItemRecord
+from store.records import MetadataRecord
 
 PREFIX = "marc21"
 SCHEMA = MARC_SCHEMA
@@ -41,7 +41,7 @@ _TYPE_OF_RECORD = {"text": "a", "image": "k", "stillimage": "k", "movingimage": 
                    "collection": "p", "cartographic": "e", "map": "e"}
 
 
-def marc_from_dc(record: ItemRecord, manifest: str | None) -> MarcRecord:
+def marc_from_dc(record: MetadataRecord, manifest: str | None) -> MarcRecord:
     """The LoC Dublin Core to MARC crosswalk of an item."""
     kind = next((_TYPE_OF_RECORD[t.lower().replace(" ", "")] for t in record.values("type")
                  if t.lower().replace(" ", "") in _TYPE_OF_RECORD), "a")
@@ -70,7 +70,7 @@ def marc_from_dc(record: ItemRecord, manifest: str | None) -> MarcRecord:
     return marc
 
 
-def marc_of(record: ItemRecord, manifest: str | None) -> MarcRecord:
+def marc_of(record: MetadataRecord, manifest: str | None) -> MarcRecord:
     """The item's original MARC record if it came from MARC (and can be read), else the
     crosswalk of its Dublin Core."""
     original = None
@@ -79,11 +79,11 @@ def marc_of(record: ItemRecord, manifest: str | None) -> MarcRecord:
     return original or marc_from_dc(record, manifest)
 
 
-def build(parent: etree._Element, record: ItemRecord, manifest: str | None) -> None:
+def build(parent: etree._Element, record: MetadataRecord, manifest: str | None) -> None:
     """Append <marc:record> of the record to parent."""
     build_marc(parent, marc_of(record, manifest))
 
 
-def text(record: ItemRecord, manifest: str | None) -> str:
+def text(record: MetadataRecord, manifest: str | None) -> str:
     """The <marc:record> that build() appends, as text (see oai.marcxml.record_text)."""
     return record_text(marc_of(record, manifest))

@@ -12,7 +12,7 @@ from oai.formats.mods_marc import mods_from_marc
 from oai.marcxml import parse_source
 from oai.ns import MODS, MODS_SCHEMA
 from oai.xmlutil import URL, sub
-from store.records import ItemRecord
+from store.records import MetadataRecord
 
 PREFIX = "mods"
 SCHEMA = MODS_SCHEMA
@@ -30,7 +30,7 @@ _DATE_LIKE = re.compile(r"[0-9]{3,4}([-/][0-9]{1,2}){0,2}([-/ ]+[0-9]{3,4}([-/][
 _LANG_CODE = re.compile(r"[a-z]{3}", re.ASCII)
 
 
-def item_links(mods: etree._Element, record: ItemRecord, manifest: str | None) -> None:
+def item_links(mods: etree._Element, record: MetadataRecord, manifest: str | None) -> None:
     """Rights URI, IIIF manifest URL and record info, shared by both crosswalks."""
     if record.rights_uri:
         sub(mods, M["accessCondition"], record.rights_uri, {"type": "use and reproduction"})
@@ -44,7 +44,7 @@ def item_links(mods: etree._Element, record: ItemRecord, manifest: str | None) -
         {"encoding": "iso8601"})
 
 
-def mods_from_dc(parent: etree._Element, record: ItemRecord, manifest: str | None) -> None:
+def mods_from_dc(parent: etree._Element, record: MetadataRecord, manifest: str | None) -> None:
     """The LoC Dublin Core to MODS crosswalk of an item."""
     mods = root(parent)
     origin: etree._Element | None = None
@@ -95,7 +95,7 @@ def mods_from_dc(parent: etree._Element, record: ItemRecord, manifest: str | Non
     item_links(mods, record, manifest)
 
 
-def build(parent: etree._Element, record: ItemRecord, manifest: str | None) -> None:
+def build(parent: etree._Element, record: MetadataRecord, manifest: str | None) -> None:
     """Append <mods:mods> of the record to parent (from its MARC record when it has one)."""
     if record.source_format == "marc" and record.source_record:
         marc = parse_source(record.source_record)

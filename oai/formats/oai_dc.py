@@ -11,7 +11,7 @@ from lxml import etree
 from oai.ns import DC, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.xmlutil import safe_parser
 from store.dublin_core import dc_xml
-from store.records import ItemRecord
+from store.records import MetadataRecord
 
 PREFIX = "oai_dc"
 SCHEMA = OAI_DC_SCHEMA
@@ -20,7 +20,7 @@ NEEDS_SOURCE = False
 _NSMAP = {"oai_dc": OAI_DC, "dc": DC, "xsi": XSI}
 
 
-def build(parent: etree._Element, record: ItemRecord, manifest: str | None) -> None:
+def build(parent: etree._Element, record: MetadataRecord, manifest: str | None) -> None:
     """Append <oai_dc:dc> of the record to parent."""
     dc = etree.SubElement(parent, q(OAI_DC, "dc"), nsmap=_NSMAP)
     dc.set(SCHEMA_LOCATION, f"{OAI_DC} {OAI_DC_SCHEMA}")

@@ -9,21 +9,21 @@ from oai.errors import OAIError
 from oai.formats import MetadataFormat
 from oai.records import item_id_of, metadata_format, record
 from oai.request import OAIRequest
-from store.read.listing import item
-from store.records import ItemRecord
+from store.read.listing import metadata_record
+from store.records import MetadataRecord
 
 
 def build(ctx: Context, request: OAIRequest) -> etree._Element:
     errors: list[OAIError] = []
     fmt: MetadataFormat | None = None
-    found: ItemRecord | None = None
+    found: MetadataRecord | None = None
     try:
         fmt = metadata_format(request.args["metadataPrefix"])
     except OAIError as error:
         errors.append(error)
     item_id = item_id_of(ctx, request.args["identifier"])
     if item_id is not None:
-        found = item(ctx.session, item_id, with_source=fmt is None or fmt.needs_source)
+        found = metadata_record(ctx.session, item_id, with_source=fmt is None or fmt.needs_source)
     if found is None:
         errors.append(OAIError("idDoesNotExist", "no item has this identifier"))
     if errors:

@@ -9,14 +9,14 @@ from oai.errors import OAIError
 from oai.formats import FORMATS
 from oai.records import item_id_of
 from oai.request import OAIRequest
-from store.read.listing import item
+from store.read.listing import metadata_record
 
 
 def build(ctx: Context, request: OAIRequest) -> etree._Element:
     identifier = request.args.get("identifier")
     if identifier is not None:
         item_id = item_id_of(ctx, identifier)
-        if item_id is None or item(ctx.session, item_id, with_source=False) is None:
+        if item_id is None or metadata_record(ctx.session, item_id, with_source=False) is None:
             raise OAIError("idDoesNotExist", "no item has this identifier")
     root = start(ctx, ctx.clock(), request)
     formats = etree.SubElement(root, T["ListMetadataFormats"])

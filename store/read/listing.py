@@ -16,8 +16,7 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from store.dublin_core import dc_xml
-from store.records import DCValue, ItemRecord
+from store.records import DCValue, MetadataRecord
 from store.schema.models import Item, ItemSet, MetadataValue, OAISet
 
 
@@ -82,8 +81,6 @@ def count(session: Session, window: Window) -> int:
     return int(session.scalar(_filtered(select(func.count()).select_from(Item), window)) or 0)
 
 
-_SETS_OF = (select(ItemSet.item_pk, OAISet.spec).join(OAISet, OAISet.pk == ItemSet.set_pk)
-            .where(ItemSet.item_pk.in_(bindparam("pks", expanding=True))))
 _VALUES_OF = (select(MetadataValue.element, MetadataValue.value, MetadataValue.lang,
                      MetadataValue.item_pk, MetadataValue.position)
               .where(MetadataValue.item_pk.in_(bindparam("pks", expanding=True)))
@@ -96,15 +93,14 @@ RowKind = Literal["headers", "dc_xml", "records", "sources"]
 def _columns(kind: RowKind) -> list:  # type: ignore[type-arg]
     """The item columns of a page of this kind, in this order (listed() reads by position).
 
-    headers: what a header needs; dc_xml: and the kept Dublin Core; records: what records()
-    needs for an ItemRecord; sources: and the original record the item was imported from.
+    headers: what a header needs; dc_xml: and the kept Dublin Core; records: what
+    metadata_records() needs; sources: and the original record the item was imported from.
     """
     if kind in ("headers", "dc_xml"):
-        light = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.page_count,
-                 Item.set_specs]
-        return light + [Item.rights_uri, Item.dc_xml] if kind == "dc_xml" else light
-    columns = [Item.pk, Item.item_id, Item.access, Item.deleted, Item.created, Item.datestamp,
-               Item.rights_uri, Item.page_count, Item.source_format, Item.set_specs]
+        light = [Item.item_id, Item.deleted, Item.datestamp, Item.page_count, Item.set_specs]
+        return light + [Item.dc_xml] if kind == "dc_xml" else light
+    columns = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.rights_uri,
+               Item.page_count, Item.source_format, Item.set_specs]
     return columns + [Item.source_record] if kind == "sources" else columns
 
 
@@ -113,7 +109,7 @@ def page_rows(session: Session, window: Window, after: tuple[datetime, str] | No
     """Item rows of one page: up to `limit` after a position, in (datestamp, item_id) order.
 
     Turn headers and dc_xml rows into light records with listed(), records and sources rows
-    into ItemRecords with records() (all at once or a few at a time).
+    into MetadataRecords with metadata_records() (all at once or a few at a time).
     """
     query = _page_query(window.from_ is not None, window.until is not None,
                         window.set_pks is not None, after is not None, limit, kind)
@@ -144,52 +140,22 @@ def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool
     return query.order_by(Item.datestamp, Item.item_id).limit(limit)
 
 
-def listed(session: Session, rows: Sequence[Any]) -> list[Listed]:
+def listed(rows: Sequence[Any]) -> list[Listed]:
     """Light records of headers or dc_xml rows (from page_rows): sets and, if read, dc_xml."""
     if not rows:
         return []
     with_dc_xml = "dc_xml" in rows[0]._fields
-    lacking = [row for row in rows if row[5] is None or (with_dc_xml and row[7] is None)]
-    kept = _Kept(session, lacking, with_dc_xml)
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
-        pk, item_id, deleted, datestamp, page_count, specs = row[:6]
-        text = (row[7] if row[7] is not None else kept.dc_xml[pk]) if with_dc_xml else None
-        listed.append(Listed(item_id, deleted, datestamp,
-                             kept.sets[pk] if specs is None else _split(specs), text, page_count))
+        item_id, deleted, datestamp, page_count, specs = row[:5]
+        listed.append(Listed(item_id, deleted, datestamp, _split(specs),
+                             row[5] if with_dc_xml else None, page_count))
     return listed
 
 
 def _split(specs: str) -> tuple[str, ...]:
     """The specs of an item.set_specs column (space-separated; a spec has no space)."""
     return tuple(specs.split(" ")) if specs else ()
-
-
-class _Kept:
-    """The set specs and dc_xml that these item rows lack, made from the tables they summarise.
-
-    The write path keeps both columns on every item (store.write.bulk) and migration 0002 filled
-    the older ones, so callers pass no rows in practice; it keeps lists right regardless.
-    """
-
-    def __init__(self, session: Session, rows: Sequence[Row[Any]], with_dc_xml: bool) -> None:
-        self.sets: dict[int, tuple[str, ...]] = {}
-        self.dc_xml: dict[int, str] = {}
-        if not rows:
-            return
-        conn = session.connection()
-        no_sets = [row.pk for row in rows if row.set_specs is None]
-        if no_sets:
-            found: dict[int, list[str]] = {pk: [] for pk in no_sets}
-            for item_pk, spec in conn.execute(_SETS_OF, {"pks": no_sets}):
-                found[item_pk].append(spec)
-            self.sets = {pk: tuple(sorted(specs)) for pk, specs in found.items()}
-        no_text = [row for row in rows if with_dc_xml and row.dc_xml is None]
-        if no_text:
-            values = _values(conn.execute(_VALUES_OF, {"pks": [r.pk for r in no_text]}).all())
-            self.dc_xml = {row.pk: dc_xml([DCValue(v.element, v.value, v.lang)
-                                           for v in values.get(row.pk, ())], row.rights_uri)
-                           for row in no_text}
 
 
 def _values(found: Sequence[Any]) -> dict[int, list[Any]]:
@@ -217,31 +183,26 @@ def _position(row: Any) -> int:
     return int(row[4])
 
 
-def item(session: Session, item_id: str, with_source: bool = True) -> ItemRecord | None:
-    """One item (tombstones too) with metadata and sets, without pages."""
+def metadata_record(session: Session, item_id: str, with_source: bool = True
+                    ) -> MetadataRecord | None:
+    """One item's metadata record (tombstones too)."""
     rows = session.connection().execute(
         select(*_columns("sources" if with_source else "records"))
         .where(Item.item_id == item_id)).all()
-    found = records(session, rows, True, with_source)
+    found = metadata_records(session, rows, with_source)
     return found[0] if found else None
 
 
-def records(session: Session, rows: Sequence[Row[Any]], with_metadata: bool,
-            with_source: bool) -> list[ItemRecord]:
-    """Records of item rows (from page_rows), with their sets and, if asked, their values."""
+def metadata_records(session: Session, rows: Sequence[Row[Any]], with_source: bool
+                     ) -> list[MetadataRecord]:
+    """Metadata records of item rows (from page_rows) with their values, in the rows' order."""
     if not rows:
         return []
-    conn = session.connection()
-    pks = [row.pk for row in rows]
-    kept = _Kept(session, [row for row in rows if row.set_specs is None], with_dc_xml=False)
-    values: dict[int, list[DCValue]] = {}
-    if with_metadata:
-        for item_pk, found in _values(conn.execute(_VALUES_OF, {"pks": pks}).all()).items():
-            values[item_pk] = [DCValue(v.element, v.value, v.lang) for v in found]
-    return [ItemRecord(
-        item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
-        datestamp=row.datestamp, metadata=tuple(values.get(row.pk, ())),
-        sets=kept.sets[row.pk] if row.set_specs is None else _split(row.set_specs),
-        source_format=row.source_format,
-        source_record=row.source_record if with_source else None, rights_uri=row.rights_uri,
-        page_count=row.page_count) for row in rows]
+    found = session.connection().execute(_VALUES_OF, {"pks": [row.pk for row in rows]}).all()
+    values = {item_pk: tuple(DCValue(v.element, v.value, v.lang) for v in item_values)
+              for item_pk, item_values in _values(found).items()}
+    return [MetadataRecord(
+        item_id=row.item_id, deleted=row.deleted, datestamp=row.datestamp,
+        metadata=values.get(row.pk, ()), sets=_split(row.set_specs), rights_uri=row.rights_uri,
+        page_count=row.page_count, source_format=row.source_format,
+        source_record=row.source_record if with_source else None) for row in rows]

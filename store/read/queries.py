@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.read.listing import set_pks
 from store.read.search import SearchPage
 from store.records import DCValue, ItemRecord, PageImage, PageRecord, SetRecord
 from store.schema.models import Item, ItemSet, OAISet, Page, Reader
@@ -30,31 +29,30 @@ def _page_record(page: Page, item_id: str, data: Settings | None, with_text: boo
                       checksum=page.checksum, text=page.text if with_text else None)
 
 
-def item_record(row: Item, settings: Settings | None = None, with_pages: bool = True,
-                with_text: bool = False) -> ItemRecord:
-    """A frozen record of a loaded Item row."""
+def _item_record(row: Item, settings: Settings | None, with_text: bool) -> ItemRecord:
     return ItemRecord(
         item_id=row.item_id, access=row.access, deleted=row.deleted, created=row.created,
         datestamp=row.datestamp,
         metadata=tuple(DCValue(v.element, v.value, v.lang) for v in row.values),
         sets=tuple(s.spec for s in row.sets),
-        pages=tuple(_page_record(p, row.item_id, settings, with_text) for p in row.pages)
-        if with_pages else (),
+        pages=tuple(_page_record(p, row.item_id, settings, with_text) for p in row.pages),
         source_format=row.source_format, source_record=row.source_record,
         rights_uri=row.rights_uri, viewing_direction=row.viewing_direction,
         behavior=row.behavior, subtitle=row.subtitle, page_count=row.page_count)
 
 
 def get_item(session: Session, item_id: str, settings: Settings | None = None,
-             with_pages: bool = True, with_text: bool = False) -> ItemRecord | None:
-    """One item (deleted ones too, flagged), or None when the id is unknown."""
+             with_text: bool = False) -> ItemRecord | None:
+    """One whole item with its pages (deleted ones too, flagged), or None when the id is unknown.
+
+    Page image paths are absolute under `settings`' data dir when given; page text is read
+    only `with_text`.
+    """
     if not ITEM_ID.fullmatch(item_id):
         return None
-    options = [selectinload(Item.values), selectinload(Item.sets)]
-    if with_pages:
-        options.append(selectinload(Item.pages))
-    row = session.scalar(select(Item).where(Item.item_id == item_id).options(*options))
-    return item_record(row, settings, with_pages, with_text) if row else None
+    row = session.scalar(select(Item).where(Item.item_id == item_id).options(
+        selectinload(Item.values), selectinload(Item.sets), selectinload(Item.pages)))
+    return _item_record(row, settings, with_text) if row else None
 
 
 def page_image(session: Session, image_id: str, settings: Settings) -> PageImage | None:
@@ -81,22 +79,12 @@ def list_sets(session: Session) -> list[SetRecord]:
             for s in session.scalars(select(OAISet).order_by(OAISet.spec))]
 
 
-def _set_members(set_pks: tuple[int, ...], include_deleted: bool):  # type: ignore[no-untyped-def]
-    query = (select(Item.item_id).where(Item.pk.in_(
-        select(ItemSet.item_pk).where(ItemSet.set_pk.in_(set_pks)))))
-    return query if include_deleted else query.where(Item.deleted.is_(False))
-
-
-def set_item_ids(session: Session, spec: str, include_deleted: bool = False) -> list[str]:
-    """Ids of the items in a set or any of its subsets, in id order."""
-    members = _set_members(set_pks(session, spec), include_deleted)
-    return list(session.scalars(members.order_by(Item.item_id)))
-
-
 def browse_set(session: Session, set_pks: tuple[int, ...], limit: int, offset: int
                ) -> SearchPage:
     """One page of the live items of a set and its subsets (set_pks), in id order."""
-    members = _set_members(set_pks, include_deleted=False)
+    members = select(Item.item_id).where(
+        Item.pk.in_(select(ItemSet.item_pk).where(ItemSet.set_pk.in_(set_pks))),
+        Item.deleted.is_(False))
     total = session.scalar(select(func.count()).select_from(members.subquery()))
     ids = session.scalars(members.order_by(Item.item_id).limit(limit).offset(offset))
     return SearchPage(list(ids), int(total or 0))

@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from store.dublin_core import dc_xml
-from store.records import ItemInput
+from store.records import ItemInput, utc_now
 from store.schema.models import Item
 from store.write.items import (
     Outcome,
@@ -28,7 +28,6 @@ from store.write.items import (
     file_checksum,
     nfc,
     store_image,
-    utc_now,
     validate,
 )
 from store.write.search_index import index_words

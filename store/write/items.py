@@ -12,23 +12,24 @@ import json
 import os
 import shutil
 import unicodedata
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.records import ACCESS_LEVELS, DC_ELEMENTS, ItemInput, SetInput, valid_set_spec
+from store.records import (
+    ACCESS_LEVELS,
+    DC_ELEMENTS,
+    ItemInput,
+    SetInput,
+    set_lineage,
+    valid_set_spec,
+)
 from store.schema.models import OAISet
 
 Outcome = Literal["imported", "updated", "unchanged"]
 IMAGE_DIR = "images"
-
-
-def utc_now() -> datetime:
-    """Now in UTC, naive, to the second (the OAI-PMH datestamp granularity)."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def nfc(value: str) -> str:
@@ -74,10 +75,7 @@ def content_hash(item: ItemInput, checksums: list[str]) -> str:
 
 def ensure_sets(session: Session, specs: list[str] | tuple[str, ...]) -> dict[str, OAISet]:
     """The OAISet rows of these specs, created (with their parents) where missing."""
-    wanted: set[str] = set()
-    for spec in specs:
-        parts = spec.split(":")
-        wanted.update(":".join(parts[:i]) for i in range(1, len(parts) + 1))
+    wanted = {above for spec in specs for above in set_lineage(spec)}
     found = {s.spec: s for s in session.scalars(select(OAISet).where(OAISet.spec.in_(wanted)))}
     for spec in sorted(wanted - found.keys()):
         found[spec] = OAISet(spec=spec, name=spec.rsplit(":", 1)[-1])

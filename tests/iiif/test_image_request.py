@@ -6,7 +6,22 @@ import pytest
 
 from iiif.image_errors import IIIFError
 from iiif.image_info import grid_scale, info, scale_factors, sizes
-from iiif.image_request import Limits, parse, resolve
+from iiif.image_request import (
+    FULL,
+    SQUARE,
+    BestFitSize,
+    ExactSize,
+    HeightSize,
+    Limits,
+    MaxSize,
+    PercentRegion,
+    PercentSize,
+    PixelRegion,
+    Rotation,
+    WidthSize,
+    parse,
+    resolve,
+)
 
 LIMITS = Limits(6000, 8000, 24_000_000)
 
@@ -71,6 +86,23 @@ def test_rotation_forms_and_their_canonical_text(rotation, mirror, degrees, text
     r = _resolve(rotation=rotation)
     assert (r.mirror, r.rotation) == (mirror, degrees)
     assert r.canonical.split("/")[2] == text
+
+
+@pytest.mark.parametrize("region, size, rotation, values", [
+    ("full", "max", "0", (FULL, MaxSize(False), Rotation(False, 0.0))),
+    ("square", "^max", "!90", (SQUARE, MaxSize(True), Rotation(True, 90.0))),
+    ("1,2,3,4", "pct:50", "22.50", (PixelRegion(1, 2, 3, 4), PercentSize(False, 50.0),
+                                    Rotation(False, 22.5))),
+    ("pct:.5,0,1,100", "^500,", "0", (PercentRegion(0.5, 0.0, 1.0, 100.0),
+                                      WidthSize(True, 500), Rotation(False, 0.0))),
+    ("full", ",400", "0", (FULL, HeightSize(False, 400), Rotation(False, 0.0))),
+    ("full", "300,200", "0", (FULL, ExactSize(False, 300, 200), Rotation(False, 0.0))),
+    ("full", "^!300,200", "0", (FULL, BestFitSize(True, 300, 200), Rotation(False, 0.0))),
+])
+def test_parse_reads_each_segment_into_its_value(region, size, rotation, values):
+    req = parse(region, size, rotation, "gray.png")
+    assert (req.region, req.size, req.rotation, req.quality, req.format) == (
+        *values, "gray", "png")
 
 
 @pytest.mark.parametrize("args", [

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 from lxml import etree
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from oai.envelope import T
 from oai.formats.oai_dc import build as build_dc
@@ -18,7 +18,7 @@ from oai.ns import OAI, XSI, q
 from oai.records import header
 from oai.xmlutil import clean
 from store.dublin_core import escape_text
-from store.records import DCValue, ItemInput, ItemRecord
+from store.records import DCValue, ItemInput, MetadataRecord
 from store.schema.models import Item
 from store.write.items import upsert_item
 from tests.oai.helpers import NS, PREFIX, all_pages, fetch, x
@@ -40,7 +40,7 @@ class _Ctx:
         return PREFIX + item_id
 
 
-def _by_lxml(item: ItemRecord, manifest: str | None) -> etree._Element:
+def _by_lxml(item: MetadataRecord, manifest: str | None) -> etree._Element:
     root = etree.Element(q(OAI, "OAI-PMH"), nsmap={None: OAI, "xsi": XSI})
     record = etree.SubElement(root, T["record"])
     header(_Ctx, record, item)  # type: ignore[arg-type]
@@ -49,7 +49,7 @@ def _by_lxml(item: ItemRecord, manifest: str | None) -> etree._Element:
     return record
 
 
-def _by_fragments(item: ItemRecord, manifest: str | None) -> etree._Element:
+def _by_fragments(item: MetadataRecord, manifest: str | None) -> etree._Element:
     text = oai_dc_record_text(PREFIX, item, manifest)
     doc = (b'<OAI-PMH xmlns="' + OAI.encode() + b'" xmlns:xsi="' + XSI.encode() + b'">'
            + text.encode() + b"</OAI-PMH>")
@@ -74,12 +74,12 @@ def test_random_records_are_the_same_both_ways():
                                "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))),
                                rng.choice([None, "vi", "en-US", "bad tag!"]))
                        for _ in range(rng.randint(0, 8)))
-        item = ItemRecord(item_id=f"it-{n}", access="open", deleted=rng.random() < 0.1,
-                          created=datetime(2024, 1, 1),
-                          datestamp=datetime(2024, 1, 1, 0, 0, n % 60),
-                          metadata=values, sets=rng.choice([(), ("a",), ("a:b", "c")]),
-                          rights_uri=rng.choice([None, "http://rightsstatements.org/x?a=1&b=2"]),
-                          page_count=rng.choice([0, 3]))
+        item = MetadataRecord(
+            item_id=f"it-{n}", deleted=rng.random() < 0.1,
+            datestamp=datetime(2024, 1, 1, 0, 0, n % 60),
+            metadata=values, sets=rng.choice([(), ("a",), ("a:b", "c")]),
+            rights_uri=rng.choice([None, "http://rightsstatements.org/x?a=1&b=2"]),
+            page_count=rng.choice([0, 3]), source_format=None, source_record=None)
         manifest = f"http://h/iiif/{item.item_id}/manifest?a=1&b=<2>" if item.page_count else None
         assert _canonical(_by_fragments(item, manifest)) == _canonical(_by_lxml(item, manifest))
 
@@ -96,26 +96,13 @@ def test_listed_records_equal_get_record(ro_client, ro_cat, prefix):
     assert NS
 
 
-def test_items_without_kept_list_columns_are_listed_the_same(client, store, catalogue):
-    """An item lacking dc_xml or set_specs gets them from its value and set rows."""
-    def records() -> list[bytes]:
-        pages = all_pages(client, "verb=ListRecords&metadataPrefix=oai_dc")
-        return [_canonical(r) for page in pages for r in x(page, "//o:record")]
-
-    def identifiers(query: str) -> list[str]:
-        pages = all_pages(client, query)
-        return [i for page in pages for i in x(page, "//o:header/o:identifier/text()")]
-
-    kept = records()
-    in_sach = identifiers("verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach")
+def test_every_written_item_keeps_its_list_columns(store, catalogue):
+    """Lists read set_specs and dc_xml as kept by the write path (migration 0002 filled older
+    rows), so no item may lack them."""
     with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Item)) == len(catalogue.ids)
         assert session.scalar(select(func.count()).where(
             Item.dc_xml.is_(None) | Item.set_specs.is_(None))) == 0
-        session.execute(update(Item).where(Item.pk % 2 == 0).values(dc_xml=None))
-        session.execute(update(Item).where(Item.pk % 3 == 0).values(set_specs=None))
-    assert records() == kept
-    assert identifiers("verb=ListIdentifiers&metadataPrefix=oai_dc&set=sach") == in_sach
-    assert len(kept) == len(catalogue.ids)
 
 
 def test_the_kept_dublin_core_follows_each_change(store):
