@@ -162,7 +162,7 @@ def in_process_disk_warm(data: Path, count: int, path: str) -> list[float]:
     from dataclasses import replace
 
     from iiif.presentation_cache import DocumentCache
-    from web.app import create_app, store_of
+    from web.app import create_app
     from web.context import KEY, context_of
 
     app = create_app({"data_dir": str(data), "secret_key": "bench"})
@@ -176,7 +176,7 @@ def in_process_disk_warm(data: Path, count: int, path: str) -> list[float]:
         response = client.get(path)
         times.append(time.perf_counter() - start)
         assert response.status_code == 200
-    store_of(app).dispose()
+    context_of(app).store.dispose()
     return times
 
 

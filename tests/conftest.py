@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 from store.db import Store
-from web.app import create_app, store_of
+from web.app import create_app
+from web.context import context_of
 
 PG_ADMIN_URL = os.environ.get("THUVIENSO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = ("item_set", "metadata_value", "page", "item_search", "item", "oai_set",
@@ -69,7 +70,7 @@ def app(settings_overrides):
     app = create_app(settings_overrides)
     app.config["TESTING"] = True
     yield app
-    store_of(app).dispose()
+    context_of(app).store.dispose()
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def client(app):
 
 @pytest.fixture
 def store(app) -> Store:
-    return store_of(app)
+    return context_of(app).store
 
 
 @pytest.fixture

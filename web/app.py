@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from store.db import UNAVAILABLE, Store
 from store.schema.migrate import current_revision, upgrade
 from store.settings import load_settings
-from web.context import KEY, Hooks, build_context, context_of
+from web.context import KEY, Hooks, build_context
 from web.fast_paths import FastAnswer, FastPaths
 from web.http import TEXT, Reply, store_unavailable, unexpected
 from web.image_routes import fast_image, image_bp
@@ -45,10 +45,6 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     _register_health(app, store)
     app.wsgi_app = FastPaths(app, FAST_ANSWERS)  # type: ignore[method-assign]
     return app
-
-
-def store_of(app: Flask) -> Store:
-    return context_of(app).store
 
 
 def _register_health(app: Flask, store: Store) -> None:

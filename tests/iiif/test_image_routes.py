@@ -12,7 +12,7 @@ import pyvips
 
 from store.records import ItemInput, PageInput
 from store.write.items import upsert_item
-from web.app import create_app, store_of
+from web.app import create_app
 from web.context import Hooks, context_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -21,7 +21,7 @@ IMAGE = "/iiif/image/val-test~p0001"
 
 
 def add_item(app, item_id: str = "val-test", access: str = "open") -> str:
-    with store_of(app).session() as session:
+    with context_of(app).store.session() as session:
         upsert_item(session, ItemInput(item_id=item_id, access=access,
                                        pages=(PageInput(str(SCAN), 1000, 1000),)),
                     context_of(app).settings.data_path)
@@ -53,7 +53,7 @@ def test_info_json_id_follows_the_base_url_setting(settings_overrides):
     image = add_item(app)
     doc = app.test_client().get(f"{image}/info.json").get_json()
     assert doc["id"] == f"https://lib.example.org{image}"
-    store_of(app).dispose()
+    context_of(app).store.dispose()
 
 
 def test_info_json_as_json_ld_when_asked(client, image):
@@ -148,7 +148,7 @@ def test_a_reader_identity_opens_readers_images(settings_overrides):
         assert client.get(image + path).status_code == 401
         ok = client.get(image + path, headers={"X-Test-Reader": "1"})
         assert ok.status_code == 200 and "private" in ok.headers["Cache-Control"]
-    store_of(app).dispose()
+    context_of(app).store.dispose()
 
 
 def test_concurrent_first_requests_on_a_live_server(app, live_server, image):

@@ -8,8 +8,8 @@ from iiif.manifest import Services
 from store.records import DCValue, ItemInput
 from store.write.items import upsert_item
 from tests.iiif.presentation_sample import make_image, populate, schema_errors
-from web.app import create_app, store_of
-from web.context import Hooks
+from web.app import create_app
+from web.context import Hooks, context_of
 
 BASE = "http://localhost"
 JSON_LD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -165,14 +165,14 @@ def test_cors_and_json_ld_content_type_when_asked(client, sample):
 
 def test_manifest_is_built_once_and_kept_on_disk_for_every_worker(app, client, sample):
     body = client.get("/iiif/truyen-kieu/manifest").data
-    folder = store_of(app).settings.data_path / "cache" / "manifests" / "truyen-kieu"
+    folder = context_of(app).store.settings.data_path / "cache" / "manifests" / "truyen-kieu"
     [kept] = list(folder.glob("*.json"))
     assert kept.read_bytes() == body
-    other_worker = create_app(dict(store_of(app).settings.__dict__))
+    other_worker = create_app(dict(context_of(app).store.settings.__dict__))
     try:
         assert other_worker.test_client().get("/iiif/truyen-kieu/manifest").data == body
     finally:
-        store_of(other_worker).dispose()
+        context_of(other_worker).store.dispose()
 
 
 def test_base_url_setting_is_used_for_every_id(settings_overrides, store, sample):
@@ -180,7 +180,7 @@ def test_base_url_setting_is_used_for_every_id(settings_overrides, store, sample
     try:
         doc = proxied.test_client().get("/iiif/truyen-kieu/manifest").get_json()
     finally:
-        store_of(proxied).dispose()
+        context_of(proxied).store.dispose()
     assert doc["id"] == "https://lib.example.org/tvs/iiif/truyen-kieu/manifest"
     assert doc["homepage"][0]["id"] == "https://lib.example.org/tvs/items/truyen-kieu"
     assert schema_errors(doc) == []
@@ -195,7 +195,7 @@ def test_services_registered_by_later_features_reach_the_manifest_and_its_etag(
                                                  version="auth-1"))
     with_auth = create_app(settings_overrides, hooks)
     after = with_auth.test_client().get("/iiif/han-nom-han-che/manifest")
-    store_of(with_auth).dispose()
+    context_of(with_auth).store.dispose()
     assert after.headers["ETag"] != before.headers["ETag"]
     body = after.get_json()["items"][0]["items"][0]["items"][0]["body"]
     assert body["service"][0]["service"] == [login]

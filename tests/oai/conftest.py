@@ -21,7 +21,8 @@ from store.records import DCValue, ItemInput, PageInput, SetInput
 from store.schema.models import Item
 from store.write.items import delete_item, upsert_item, upsert_set
 from tests.conftest import PG_ADMIN_URL
-from web.app import create_app, store_of
+from web.app import create_app
+from web.context import context_of
 
 N_ITEMS = 43
 START = datetime(2024, 1, 1)
@@ -105,8 +106,8 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Shared]
     app = create_app(overrides)
     image = tmp / "page.jpg"
     pyvips.Image.black(40, 60).write_to_file(str(image))
-    yield Shared(app, fill(store_of(app), image), overrides)
-    store_of(app).dispose()
+    yield Shared(app, fill(context_of(app).store, image), overrides)
+    context_of(app).store.dispose()
     if admin is not None:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

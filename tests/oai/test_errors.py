@@ -128,7 +128,8 @@ def test_foreign_token_and_other_verbs_token_are_refused(shared, ro_client, ro_c
 
 
 def test_tokens_are_opaque_and_survive_another_worker(shared, ro_client, ro_cat):
-    from web.app import create_app, store_of
+    from web.app import create_app
+    from web.context import context_of
 
     token = _token(ro_client)
     assert "tv-" not in token and "oai_dc" not in token
@@ -137,7 +138,7 @@ def test_tokens_are_opaque_and_survive_another_worker(shared, ro_client, ro_cat)
         root = fetch(other.test_client(), f"verb=ListRecords&resumptionToken={token}")
         assert len(x(root, "//o:record")) == 10
     finally:
-        store_of(other).dispose()
+        context_of(other).store.dispose()
 
 
 def test_get_record_reports_both_errors_at_once(ro_client, ro_cat):

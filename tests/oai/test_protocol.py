@@ -82,14 +82,15 @@ def test_get_record_oai_dc_carries_metadata_and_manifest(ro_client, ro_cat):
 
 
 def test_base_url_setting_drives_links(shared, ro_cat):
-    from web.app import create_app, store_of
+    from web.app import create_app
+    from web.context import context_of
 
     app = create_app(shared.overrides | {"base_url": "https://tv.example/"})
     try:
         root = fetch(app.test_client(),
                      f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005")
     finally:
-        store_of(app).dispose()
+        context_of(app).store.dispose()
     assert x(root, "o:request/text()") == ["https://tv.example/oai"]
     assert x(root, "//mods:location/mods:url/text()") == ["https://tv.example/iiif/tv-005/manifest"]
 
@@ -225,9 +226,9 @@ def test_the_get_fast_path_and_the_flask_view_send_the_same(ro_client, ro_cat, c
 
 
 def test_lists_page_by_keyset_never_offset(shared, ro_client, ro_cat):
-    from web.app import store_of
+    from web.context import context_of
 
-    store = store_of(shared.app)
+    store = context_of(shared.app).store
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, *args):
@@ -246,9 +247,9 @@ def test_lists_page_by_keyset_never_offset(shared, ro_client, ro_cat):
 
 def test_only_a_list_longer_than_a_page_is_counted(shared, ro_client, ro_cat):
     """completeListSize goes with a resumptionToken; a list that fits one page needs neither."""
-    from web.app import store_of
+    from web.context import context_of
 
-    store = store_of(shared.app)
+    store = context_of(shared.app).store
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, *args):
@@ -284,9 +285,9 @@ def test_xml_is_built_namespaced_and_well_formed(ro_client, ro_cat):
 
 
 def test_streamed_lists_give_their_connection_back(shared, ro_client, ro_cat):
-    from web.app import store_of
+    from web.context import context_of
 
-    pool = store_of(shared.app).engine.pool
+    pool = context_of(shared.app).store.engine.pool
     all_pages(ro_client, "verb=ListRecords&metadataPrefix=oai_dc")
     response = ro_client.get("/oai?verb=ListRecords&metadataPrefix=mods")
     response.close()  # a harvester that hangs up after the first chunk
@@ -296,9 +297,9 @@ def test_streamed_lists_give_their_connection_back(shared, ro_client, ro_cat):
 def test_no_answer_keeps_a_database_connection(shared, ro_client, ro_cat):
     """Read whole, not read at all (HEAD, a client gone at once), cut short, compressed: the
     session ends when the server closes the response, as every WSGI server does."""
-    from web.app import store_of
+    from web.context import context_of
 
-    pool = store_of(shared.app).engine.pool
+    pool = context_of(shared.app).store.engine.pool
     query = "/oai?verb=ListRecords&metadataPrefix=oai_dc"
     kept = [ro_client.get(query), ro_client.head(query),  # kept: no help from the GC
             ro_client.post("/oai", data="verb=ListIdentifiers&metadataPrefix=oai_dc",

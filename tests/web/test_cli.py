@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from web.app import store_of
 from web.cli import main
+from web.context import context_of
 
 
 def test_init_creates_then_reports_an_up_to_date_schema(runner):
@@ -47,7 +47,7 @@ def test_healthz_answers_with_the_schema_revision(client):
 def test_healthz_is_503_when_the_store_does_not_answer(app, client):
     from sqlalchemy import create_engine
 
-    store = store_of(app)
+    store = context_of(app).store
     store.engine.dispose()
     store.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
     response = client.get("/healthz")

@@ -8,7 +8,8 @@ import sqlalchemy
 from store.records import DCValue, ItemInput
 from store.write.items import upsert_item
 from tests.conftest import PG_ADMIN_URL
-from web.app import create_app, store_of
+from web.app import create_app
+from web.context import context_of
 from web.http import RETRY_AFTER
 
 ROUTES = [("GET", "/oai?verb=Identify"),
@@ -25,7 +26,7 @@ ROUTES = [("GET", "/oai?verb=Identify"),
 def test_a_database_that_refuses_connections_is_503_then_recovers(pg_url, tmp_path):
     app = create_app({"data_dir": str(tmp_path / "data"), "database_url": pg_url,
                       "secret_key": "test-secret"})
-    store = store_of(app)
+    store = context_of(app).store
     with store.session() as session:
         upsert_item(session, ItemInput("hp-1", (DCValue("title", "Hải Phòng xưa"),)),
                     store.settings.data_path)
