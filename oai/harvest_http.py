@@ -10,7 +10,6 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import requests
@@ -48,12 +47,10 @@ def retry_after(response: requests.Response, attempt: int) -> float:
 class Client(Sickle):  # type: ignore[misc]
     """A sickle client whose requests retry with bounded waits and never raise on 4xx."""
 
-    def __init__(self, endpoint: str, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, endpoint: str) -> None:
         super().__init__(endpoint, max_retries=RETRIES, timeout=TIMEOUT,
                          headers={"User-Agent": "thuvienso-harvester/0.1",
                                   "Accept-Encoding": "gzip, deflate"})
-        self.sleep = sleep
-        self.retries_done = 0
 
     def harvest(self, **kwargs: str) -> OAIResponse:
         """One OAI-PMH request, retried on 503, 429, 5xx and connection failures."""
@@ -64,12 +61,10 @@ class Client(Sickle):  # type: ignore[misc]
                 if attempt >= min(RETRIES, CONNECT_RETRIES):
                     raise HarvestError(f"cannot reach {self.endpoint} "
                                        f"({type(error).__name__})") from None
-                self.retries_done += 1
-                self.sleep(min(FIRST_BACKOFF * 2 ** attempt, MAX_WAIT))
+                time.sleep(min(FIRST_BACKOFF * 2 ** attempt, MAX_WAIT))
                 continue
             if response.status_code in RETRY_STATUSES and attempt < RETRIES:
-                self.retries_done += 1
-                self.sleep(retry_after(response, attempt))
+                time.sleep(retry_after(response, attempt))
                 continue
             break
         if response.status_code >= 400 and not _OAI_ROOT.search(response.content[:4096]):

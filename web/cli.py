@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -45,6 +46,56 @@ def report(summary: ImportSummary) -> None:
     click.echo(summary.line())
     if summary.rejected:
         sys.exit(1)
+
+
+OnProgress = Callable[[str, int, int | None], None]
+
+
+@contextlib.contextmanager
+def progress_bars() -> Iterator[OnProgress | None]:
+    """A callback `(what, records, total)` drawing a bar per source on a terminal's stderr.
+
+    None when stderr is not a terminal. The bars go away when the block ends, so the summary
+    line and the problems are all that stays.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("records"), TimeElapsedColumn(), transient=True,
+                  console=Console(stderr=True)) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def show(what: str, done: int, total: int | None) -> None:
+            if what not in tasks:
+                tasks[what] = bars.add_task(what, total=total)
+            bars.update(tasks[what], completed=done, total=total)
+
+        yield show
+
+
+def _ingest(run: Callable[[OnProgress | None], ImportSummary],
+            mistake: type[Exception]) -> None:
+    """An import or a harvest with progress bars, then its report; the store's failure or the
+    run's own `mistake` is one sentence on stderr and exit status 1 (what was written stays)."""
+    from store.ingest.batch import StoreUnavailable
+
+    try:
+        with progress_bars() as show:
+            summary = run(show)
+    except (StoreUnavailable, mistake) as error:
+        raise click.ClickException(str(error)) from None
+    report(summary)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,12 +140,8 @@ def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: 
     from store.ingest.importing import ImportError_, run_import
 
     store = open_store()
-    try:
-        summary = run_import(store, list(paths), fmt=fmt, set_spec=set_spec,
-                             id_prefix=id_prefix, progress=sys.stderr.isatty())
-    except ImportError_ as error:
-        raise click.ClickException(str(error)) from None
-    report(summary)
+    _ingest(lambda show: run_import(store, list(paths), fmt=fmt, set_spec=set_spec,
+                                    id_prefix=id_prefix, on_progress=show), ImportError_)
 
 
 @main.command()
@@ -111,13 +158,9 @@ def harvest(url: str, metadata_prefix: str, set_spec: str | None, from_: str | N
     from oai.harvest import HarvestError, run_harvest
 
     store = open_store()
-    try:
-        summary = run_harvest(store, url, metadata_prefix=metadata_prefix, set_spec=set_spec,
-                              from_=from_, until=until, id_prefix=id_prefix,
-                              progress=sys.stderr.isatty())
-    except HarvestError as error:
-        raise click.ClickException(str(error)) from None
-    report(summary)
+    _ingest(lambda show: run_harvest(store, url, metadata_prefix=metadata_prefix,
+                                     set_spec=set_spec, from_=from_, until=until,
+                                     id_prefix=id_prefix, on_progress=show), HarvestError)
 
 
 @main.command()

@@ -50,9 +50,6 @@ def dc_values(dc: etree._Element) -> list[DCValue]:
     return out
 
 
-_values = dc_values  # the name oai/harvest_page.py imports
-
-
 def _read_raw(data: CleanStream) -> Iterator[_Raw]:
     number = 0
     current: _Raw | None = None

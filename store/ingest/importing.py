@@ -1,31 +1,28 @@
-"""`thuvienso import`: find each file's format, read its records, write them in batches.
+"""`thuvienso import`: find each file's format, read its records, hand them to the batch writer.
 
-Records are written a batch per transaction (store.write.bulk); when a batch fails, its records are
-written again one per transaction so that only the bad one is rejected. A killed import leaves
-whole items only, and running it again finishes the job (upserts are idempotent by id).
+The format readers (marc, dc, package) turn each file into entries; the shared batch writer
+(store.ingest.batch) writes them a batch per transaction, rejects only the bad records (as
+`FILE: record N: reason`, and a second record of this import for an id it already gave) and
+counts the rest. A killed import leaves whole items only; a store that stops answering stops
+the import at once (StoreUnavailable). Either way, running the same import again finishes the
+job: upserts are idempotent by id, and an unchanged record keeps its datestamp.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
-
 from store.db import Store
+from store.ingest.batch import BatchWriter
 from store.ingest.dc import read_dc
-from store.ingest.entries import Delete, Entry, ReadContext, Reject, Upsert, valid_set_spec
+from store.ingest.entries import Entry, ReadContext, Upsert, valid_set_spec
 from store.ingest.marc import read_iso2709, read_marcxml
 from store.ingest.package import is_package, package_folders, read_packages
 from store.records import ImportSummary
-from store.write.bulk import bulk_delete, bulk_upsert
-from store.write.items import validate
 
 FORMATS = ("auto", "marc", "marcxml", "dc", "package")
-BATCH_SIZE = 500
 Reader = Callable[[Path, ReadContext], Iterator[Entry]]
 READERS: dict[str, Reader] = {"marc": read_iso2709, "marcxml": read_marcxml, "dc": read_dc,
                               "package": read_packages}
@@ -77,105 +74,30 @@ def _plan(paths: Iterable[Path], fmt: str) -> list[tuple[Path, str]]:
     return plan
 
 
-class _Writer:
-    """Collects a file's entries into batches and writes them, counting the outcomes."""
-
-    def __init__(self, store: Store, summary: ImportSummary, set_spec: str | None) -> None:
-        self.store, self.summary, self.set_spec = store, summary, set_spec
-        self.seen: dict[str, str] = {}
-        self.batch: list[tuple[str, Upsert | Delete]] = []
-
-    def reject(self, where: str, number: int, reason: str) -> None:
-        self.summary.rejected += 1
-        self.summary.problems.append(f"{where}: record {number}: {reason}")
-
-    def add(self, where: str, entry: Entry) -> None:
-        if isinstance(entry, Reject):
-            self.reject(where, entry.number, entry.reason)
-            return
-        item_id = entry.item.item_id if isinstance(entry, Upsert) else entry.item_id
-        if item_id in self.seen:
-            self.reject(where, entry.number, f"id {item_id} was already given by "
-                        f"{self.seen[item_id]} of this import")
-            return
-        if isinstance(entry, Upsert):
-            try:
-                validate(entry.item)
-            except ValueError as error:
-                self.reject(where, entry.number, str(error))
-                return
-        self.seen[item_id] = f"{where} record {entry.number}"
-        if isinstance(entry, Upsert) and self.set_spec:
-            entry = Upsert(entry.number, replace(entry.item, sets=(*entry.item.sets,
-                                                                   self.set_spec)))
-        self.batch.append((where, entry))
-        if len(self.batch) >= BATCH_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        batch, self.batch = self.batch, []
-        if not batch:
-            return
-        try:
-            with self.store.session() as session:
-                outcomes = self._write(session, [entry for _, entry in batch])
-        except (SQLAlchemyError, ValueError, OSError):
-            outcomes = []
-            for where, entry in batch:  # again one by one: reject only the bad records
-                try:
-                    with self.store.session() as session:
-                        outcomes.extend(self._write(session, [entry]))
-                except (OperationalError, InterfaceError) as error:  # the store, not the record
-                    raise ImportError_("the store stopped taking writes: "
-                                       f"{str(error.orig or error).splitlines()[0]}") from None
-                except (SQLAlchemyError, ValueError, OSError) as error:
-                    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-                    self.reject(where, entry.number, reason)
-        for outcome in outcomes:
-            setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
-
-    def _write(self, session: Session, entries: list[Upsert | Delete]) -> list[str]:
-        upserts = [e.item for e in entries if isinstance(e, Upsert)]
-        outcomes: list[str] = list(bulk_upsert(session, upserts, self.store.settings.data_path))
-        deletions = [e.item_id for e in entries if isinstance(e, Delete)]
-        outcomes += ["deleted" if done else "unchanged" for done in
-                     bulk_delete(session, deletions)]
-        return outcomes
-
-
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
-    if not enabled:
-        return contextlib.nullcontext(None)
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("records"), TimeElapsedColumn(), transient=True,
-                    console=Console(stderr=True))
-
-
 def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str | None = None,
-               id_prefix: str = "", progress: bool = False) -> ImportSummary:
-    """Import files and folders into the store; the summary counts every record once."""
+               id_prefix: str = "",
+               on_progress: Callable[[str, int, int | None], None] | None = None
+               ) -> ImportSummary:
+    """Import files and folders into the store; the summary counts every record once.
+
+    `on_progress(file name, records, None)` is told as each batch is written. Raises ImportError_
+    for a mistake found before anything is written, StoreUnavailable when the store fails.
+    """
     if set_spec is not None and not valid_set_spec(set_spec):
         raise ImportError_(f"{set_spec!r} is not a valid setSpec (letters, digits, - _ . ! ~ * ' "
                            "( ), with ':' between levels)")
     plan = _plan(paths, fmt)
     summary = ImportSummary()
-    writer = _Writer(store, summary, set_spec)
+    writer = BatchWriter(store, summary, repeated_id="reject",
+                         on_progress=None if on_progress is None else
+                         lambda where, done: on_progress(Path(where).name, done, None))
     ctx = ReadContext(id_prefix=id_prefix)
-    with _progress(progress) as bar:
-        for path, kind in plan:
-            task = bar.add_task(path.name, total=None) if bar is not None else None
-            for entry in READERS[kind](path, ctx):
-                writer.add(str(path), entry)
-                if bar is not None and task is not None:
-                    bar.advance(task)
-            writer.flush()
+    for path, kind in plan:
+        for entry in READERS[kind](path, ctx):
+            if set_spec and isinstance(entry, Upsert):
+                entry = Upsert(entry.number, replace(entry.item,
+                                                     sets=(*entry.item.sets, set_spec)))
+            writer.add(str(path), entry)
+        writer.flush()
     summary.cleaned_chars = ctx.cleaned_chars
     return summary

@@ -1,4 +1,5 @@
-"""`thuvienso harvest` against recorded responses of untidy providers, served locally."""
+"""`thuvienso harvest` against recorded responses of untidy providers, served locally; and a
+harvest whose store stops answering midway, which stops and resumes where its store stopped."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from lxml import etree
-from sqlalchemy import select
 
 from oai import harvest_http
 from oai.harvest import HarvestError, run_harvest
+from store.ingest import batch
+from store.ingest.harvest_state import HarvestPosition, read_position, save_position
 from store.read.queries import get_item, list_sets
-from store.schema.models import HarvestState
+from tests.store.ingest.helpers import CutAfter, contents, gone, outage, reference_store
+from web.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "oai" / "providers"
 Reply = tuple[int, dict[str, str], str]  # status, headers, file under DATA
@@ -111,7 +114,7 @@ def test_untidy_provider_is_harvested_incrementally(store, serve):
         assert get_item(session, "theses-2003-07") is not None
         assert get_item(session, "999") is None
         assert {s.spec: s.name for s in list_sets(session)}["hist:viet"] == "Vietnamese history"
-        state = session.scalar(select(HarvestState))
+        state = read_position(session, provider.url, "oai_dc")
         assert state.last_response_date == "2025-03-04T10:00:02Z"
         assert state.resumption_token is None
     assert [r.get("resumptionToken") for r in provider.requests].count("page2/oai_dc") == 2
@@ -126,6 +129,13 @@ def test_untidy_provider_is_harvested_incrementally(store, serve):
     third = run_harvest(store, provider.url)  # noRecordsMatch sent with HTTP 404
     assert (third.imported, third.updated, third.deleted, third.rejected) == (0, 0, 0, 0)
     assert provider.requests[-1]["from"] == "2025-03-05"
+
+
+def test_progress_is_told_after_each_page_with_the_list_size_the_provider_gives(store, serve):
+    provider = serve(untidy)
+    told = []
+    run_harvest(store, provider.url, on_progress=lambda *args: told.append(args))
+    assert told == [(provider.url, 3, 2), (provider.url, 5, None)]  # its size is wrong
 
 
 def test_id_prefix_keeps_sources_apart(store, serve):
@@ -169,7 +179,7 @@ def test_resumes_after_a_failure_when_run_again(store, serve, monkeypatch):
     with pytest.raises(HarvestError):
         run_harvest(store, provider.url)
     with store.reading() as session:
-        state = session.scalar(select(HarvestState))
+        state = read_position(session, provider.url, "oai_dc")
         assert state.resumption_token == "page2/oai_dc"
         assert state.last_response_date is None
         assert get_item(session, "hdl-1765-308") is not None  # page 1 is kept
@@ -178,7 +188,7 @@ def test_resumes_after_a_failure_when_run_again(store, serve, monkeypatch):
     assert provider.requests[-1] == {"verb": "ListRecords", "resumptionToken": "page2/oai_dc"}
     assert summary.imported == 1 and summary.updated == 1
     with store.reading() as session:
-        state = session.scalar(select(HarvestState))
+        state = read_position(session, provider.url, "oai_dc")
         assert state.resumption_token is None
         assert state.last_response_date == "2025-03-04T10:00:02Z"
 
@@ -191,8 +201,7 @@ def test_expired_saved_token_starts_the_list_again(store, serve):
 
     provider = serve(route)
     with store.session() as session:
-        session.add(HarvestState(source_url=provider.url, metadata_prefix="oai_dc", set_spec="",
-                                 resumption_token="stale"))
+        save_position(session, HarvestPosition(provider.url, "oai_dc", resumption_token="stale"))
     summary = run_harvest(store, provider.url)
     assert summary.imported == 3
     assert any("starting the list again" in p for p in summary.problems)
@@ -224,6 +233,59 @@ def test_a_harvest_with_until_resumes_from_that_until(store, serve):
     provider = serve(untidy)
     run_harvest(store, provider.url, until="2024-12-31")
     with store.reading() as session:
-        assert session.scalar(select(HarvestState)).last_response_date == "2024-12-31"
+        assert read_position(session, provider.url, "oai_dc").last_response_date == "2024-12-31"
     run_harvest(store, provider.url)
     assert provider.requests[-1]["from"] == "2024-12-31"
+
+
+def _cut_then_resume(runner, store, provider, tmp_path, recover) -> None:
+    """The store stops answering when page 2 is written: the harvest stops with one sentence and
+    exit 1, its position committed with page 1; once the store is back, the next run goes on
+    from there and leaves the store as an uninterrupted harvest does."""
+    cut = runner.invoke(main, ["harvest", provider.url])
+    assert cut.exit_code == 1
+    assert cut.stdout == ""
+    assert len(cut.stderr.strip().splitlines()) == 1, cut.stderr  # no rejection per record
+    assert cut.stderr.startswith("Error: the store stopped answering (")
+    assert cut.stderr.strip().endswith("; what was written is kept, and running the same "
+                                       "command again finishes the job")
+    assert "Traceback" not in cut.output
+
+    recover()
+    with store.reading() as session:
+        position = read_position(session, provider.url, "oai_dc")
+        assert position.resumption_token == "page2/oai_dc"
+        assert position.last_response_date is None
+        assert get_item(session, "hdl-1765-308") is not None  # page 1 is kept
+        assert get_item(session, "theses-2003-07") is None  # page 2 is not
+    again = runner.invoke(main, ["harvest", provider.url])
+    assert again.exit_code == 0, again.output
+    assert provider.requests[-1] == {"verb": "ListRecords", "resumptionToken": "page2/oai_dc"}
+    assert again.stdout.strip() == "1 imported, 1 updated, 0 unchanged, 0 deleted, 0 rejected"
+    with reference_store(tmp_path / "reference") as reference:
+        whole = run_harvest(reference, provider.url)
+        assert (whole.imported, whole.updated, whole.rejected) == (3, 1, 0)
+        assert contents(store) == contents(reference)
+
+
+def test_a_harvest_whose_store_stops_midway_exits_1_and_the_next_run_resumes(
+        runner, store, serve, tmp_path, monkeypatch):
+    cutter = CutAfter(1, gone)
+    monkeypatch.setattr(batch, "bulk_upsert", cutter)
+    _cut_then_resume(runner, store, serve(untidy), tmp_path, cutter.disarm)
+    assert cutter.sizes == [2, 2]  # stopped at once, without a record-by-record retry
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_harvest_whose_postgresql_refuses_connections_midway_resumes(
+        runner, store, serve, database_url, tmp_path):
+    with outage(database_url) as down:
+        started = []
+
+        def route(args, seen):
+            if args.get("resumptionToken") and not started:
+                started.append(True)
+                down.start()  # the store goes away while page 2 is on its way
+            return untidy(args, seen)
+
+        _cut_then_resume(runner, store, serve(route), tmp_path, down.end)

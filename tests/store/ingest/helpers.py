@@ -1,10 +1,22 @@
-"""Builders of small MARC, MARCXML and Dublin Core files for the import tests."""
+"""Builders of small MARC, MARCXML and Dublin Core files for the import tests, and what the
+store-fault tests of import and harvest share: a store that stops answering, a store to compare
+with, and what a store holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy
 from pymarc import Field, Indicators, Record, Subfield, XMLWriter
+
+from store.db import Store
+from store.ingest import batch
+from store.schema.migrate import upgrade
+from store.settings import load_settings
+from tests.conftest import PG_ADMIN_URL
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "import"
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -88,3 +100,85 @@ def marc8_record() -> bytes:
         Subfield("b", f"Nh{grave}a in {d_bar_cap}{circ}ong D{u_horn}{o_horn}ng")]))
     record.add_field(Field("650", Indicators(" ", "4"), [Subfield("a", f"Th{o_horn} ca")]))
     return record.as_marc()
+
+
+def gone(*_args: Any) -> None:
+    """What a bulk write raises when the server closed the connection under it."""
+    raise sqlalchemy.exc.OperationalError("INSERT INTO item ...", {},
+                                          Exception("server closed the connection"))
+
+
+class CutAfter:
+    """Stands in for the batch writer's bulk_upsert: lets `batches` batches through, then calls
+    `fail` before each write (it raises, or makes the database refuse connections so that the
+    write itself fails) until `disarm()`; `sizes` lists the batches it was given meanwhile."""
+
+    def __init__(self, batches: int, fail: Callable[[], object]) -> None:
+        self.batches, self.fail = batches, fail
+        self.sizes: list[int] = []
+        self.armed = True
+        self.real = batch.bulk_upsert
+
+    def __call__(self, session: Any, items: Any, data_path: Path) -> Any:
+        if self.armed:
+            self.sizes.append(len(items))
+            if len(self.sizes) > self.batches:
+                self.fail()
+        return self.real(session, items, data_path)
+
+    def disarm(self) -> None:
+        self.armed = False
+
+
+class Outage:
+    """Makes a real PostgreSQL database refuse connections, and drops the ones it has."""
+
+    def __init__(self, url: str) -> None:
+        self.name = url.rsplit("/", 1)[1]
+        self.admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    def start(self) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false')
+            conn.exec_driver_sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                                 "WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,))
+
+    def end(self) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
+
+
+@contextmanager
+def outage(url: str) -> Iterator[Outage]:
+    """An Outage to start when the test wants; connections are allowed again at the end."""
+    down = Outage(url)
+    try:
+        yield down
+    finally:
+        down.end()
+        down.admin.dispose()
+
+
+@contextmanager
+def reference_store(folder: Path) -> Iterator[Store]:
+    """A fresh SQLite store beside the test's, to hold what an uninterrupted run writes."""
+    store = Store(load_settings({"data_dir": str(folder / "data"), "secret_key": "reference",
+                                 "database_url": f"sqlite:///{folder / 'reference.sqlite3'}"}))
+    upgrade(store.engine)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def contents(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """What a store holds, whatever its database: each item's id, tombstone flag and content
+    hash (of everything it exports), the sets and the harvest positions."""
+    queries = {"items": "SELECT item_id, deleted, content_hash FROM item ORDER BY item_id",
+               "sets": "SELECT spec, name FROM oai_set ORDER BY spec",
+               "harvests": "SELECT source_url, metadata_prefix, set_spec, last_response_date, "
+                           "resumption_token, started_response_date FROM harvest_state "
+                           "ORDER BY source_url"}
+    with store.engine.connect() as conn:
+        return {name: [tuple(row) for row in conn.exec_driver_sql(sql)]
+                for name, sql in queries.items()}
