@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.iiif.test_image_routes import add_item
+from tests.web.test_image_routes import add_item
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".iiif-validator"

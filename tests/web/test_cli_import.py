@@ -22,6 +22,7 @@ from store.ingest.batch import StoreUnavailable
 from store.ingest.crosswalk_marc import marc_to_dc
 from store.ingest.importing import run_import
 from store.read.queries import get_item, stats
+from tests.faults import assert_stopped_on_store_fault
 from tests.store.ingest.helpers import (
     DATA,
     CutAfter,
@@ -162,13 +163,7 @@ def _cut_then_rerun(runner, store, tmp_path, monkeypatch, fail, recover) -> None
     cutter = CutAfter(2, fail)
     monkeypatch.setattr(batch, "bulk_upsert", cutter)
     cut = runner.invoke(main, ["import", str(path)])
-    assert cut.exit_code == 1
-    assert cut.stdout == ""
-    assert len(cut.stderr.strip().splitlines()) == 1, cut.stderr  # no rejection per record
-    assert cut.stderr.startswith("Error: the store stopped answering (")
-    assert cut.stderr.strip().endswith("; what was written is kept, and running the same "
-                                       "command again finishes the job")
-    assert "Traceback" not in cut.output
+    assert_stopped_on_store_fault(cut)
     assert cutter.sizes == [10, 10, 10]  # stopped at once, without a record-by-record retry
 
     recover()
