@@ -1,9 +1,9 @@
 """IIIF Image API 3.0 routes: thin glue between HTTP and `iiif.image_service`.
 
-Image requests are answered by the fast layer (`fast_image`, see web.fast_paths) as for an
-anonymous requester; only an image refused to anonymous requesters, when a `Hooks.requester`
-may identify someone, goes on to the Flask view. Both answer through `_answered`, so they send
-the same headers and bytes, errors included.
+Image requests are answered by the fast layer (`fast_image`, see web.fast_paths): first for an
+anonymous requester, and only when that is refused, again for whoever the `Hooks.requester`
+finds (a signed-in reader). The Flask view (HEAD, for example) and the fast answer both answer
+through `_answered`, so they send the same headers and bytes, errors included.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Request, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from iiif import access
@@ -82,14 +82,33 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
         image_id, region, size, rotation, quality_format, links, requester)).response()
 
 
+def _requester(ctx: Context, environ: dict[str, Any]) -> access.Requester | Reply:
+    """Who is asking, by the requester hook (given a Request of the environ: hooks need no
+    Flask request context); a store that does not answer is a 503, as everywhere."""
+    try:
+        return ctx.requester(Request(environ))
+    except UNAVAILABLE as error:
+        return store_unavailable(ctx.log, error)
+    except Exception:  # noqa: BLE001 - logged, and answered as a temporary fault
+        ctx.log.exception("requester hook failed: %s", environ.get("PATH_INFO"))
+        return iiif_error(IIIFError(503, "", "the image service could not answer; try again"))
+
+
 def fast_image(ctx: Context, environ: dict[str, Any], image_id: str, region: str, size: str,
-               rotation: str, quality_format: str) -> Reply | None:
-    """An image request in the fast layer, answered for an anonymous requester. A refusal
-    (401) comes from the first lookup, before any rendering: if a requester hook may identify
-    someone, the request goes on to the Flask view (None)."""
-    reply = _answered(ctx, environ, lambda links: ctx.images.image(
-        image_id, region, size, rotation, quality_format, links, access.ANONYMOUS))
+               rotation: str, quality_format: str) -> Reply:
+    """An image request in the fast layer. It is answered for an anonymous requester first, so
+    open images never touch a session; only a refusal (401, from the lookup, before any
+    rendering) asks the requester hook who is asking, and answers again for a reader."""
+    def answer(requester: access.Requester) -> Reply:
+        return _answered(ctx, environ, lambda links: ctx.images.image(
+            image_id, region, size, rotation, quality_format, links, requester))
+
+    reply = answer(access.ANONYMOUS)
     if reply.status == 401 and ctx.hooks.requester is not None:
-        return None
+        requester = _requester(ctx, environ)
+        if isinstance(requester, Reply):
+            reply = requester
+        elif requester != access.ANONYMOUS:
+            reply = answer(requester)
     reply.headers.update(CORS.headers("GET"))
     return reply

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -61,4 +62,4 @@ def sign_in_throttle(session: Session, login: str, client: str, limit: int, wind
     if not oldest:
         return Throttle(False)
     free_at = max(oldest) + window
-    return Throttle(True, max(1, int((free_at - now).total_seconds()) + 1))
+    return Throttle(True, max(1, math.ceil((free_at - now).total_seconds())))
