@@ -70,7 +70,7 @@ class ImageService:
             raise IIIFError(404, "identifier", "no image has this identifier")
         return found
 
-    def page(self, image_id: str, requester: access.Requester) -> PageImage:
+    def page(self, image_id: str, requester: access.Asking) -> PageImage:
         """The page image, or 404 (unknown) / 401 (refused by the access gate)."""
         page = self.find(image_id)
         access.check(page, requester, self.policy)
@@ -100,7 +100,7 @@ class ImageService:
         return f"public, max-age={MAX_AGE}" if public else "private, max-age=600"
 
     # -- info.json --------------------------------------------------------------------
-    def info(self, image_id: str, links: Links, requester: access.Requester,
+    def info(self, image_id: str, links: Links, requester: access.Asking,
              jsonld: bool) -> Answer:
         """info.json; its `id` is built from `links`, so it equals the URL asked for."""
         page = self.page(image_id, requester)
@@ -116,14 +116,14 @@ class ImageService:
 
     # -- image requests ---------------------------------------------------------------
     def image(self, image_id: str, region: str, size: str, rotation: str, quality_format: str,
-              links: Links, requester: access.Requester) -> Answer:
+              links: Links, requester: access.Asking) -> Answer:
         """An image response; syntax, limits and access are all checked before any decoding."""
         req = parse(region, size, rotation, quality_format)
         page = self.find(image_id)
         public = access.is_public(page)
-        if not self.policy(page, requester):
+        if not access.allows(page, requester, self.policy):
             if not self._opens_as_thumbnail(page, req):
-                access.check(page, requester, self.policy)  # raises the 401
+                raise access.refusal()
             public = True
         r = resolve(req, page.width, page.height, self.limits)
         name = key_name(page.checksum or page.image_path, pyramid.VERSION, RENDER_VERSION,

@@ -10,6 +10,7 @@ from store.write.items import set_access
 from store.write.readers import disable_reader
 from tests.web.accounts_helpers import add, sign_in
 from tests.web.test_image_routes import add_item
+from web import sessions
 from web.app import create_app
 from web.context import context_of
 
@@ -112,3 +113,25 @@ def test_the_item_page_of_a_readers_item_offers_sign_in_to_read(app, client):
     add_item(app, "sach-mo", "open")
     assert "Đăng nhập để đọc" not in app.test_client().get("/items/sach-mo").get_data(
         as_text=True)
+
+
+def test_a_readers_tile_costs_one_page_lookup_and_one_session_check_open_tiles_none(
+        app, client, monkeypatch):
+    readers_image = add_item(app, "sach-doc", "readers")
+    open_image = add_item(app, "sach-mo", "open")
+    add(app)
+    sign_in(client)
+    images = context_of(app).images
+    lookups: list[str] = []
+    real_lookup = images.lookup
+    monkeypatch.setattr(images, "lookup", lambda image_id: lookups.append(image_id)
+                        or real_lookup(image_id))
+    checks: list[str] = []
+    real_check = sessions.session_is_valid
+    monkeypatch.setattr(sessions, "session_is_valid", lambda s, login, *rest: checks.append(
+        login) or real_check(s, login, *rest))
+    tile = "/0,0,512,512/512,/0/default.jpg"
+    assert client.get(open_image + tile).status_code == 200
+    assert (lookups, checks) == (["sach-mo~p0001"], [])
+    assert client.get(readers_image + tile).status_code == 200
+    assert (lookups[1:], checks) == (["sach-doc~p0001"], ["lan"])
