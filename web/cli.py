@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from store.db import Store
+from store.db import UNAVAILABLE, Store
 from store.records import ACCESS_LEVELS, ImportSummary
 from store.schema.migrate import upgrade
 from store.settings import load_settings
@@ -204,6 +204,13 @@ def reader() -> None:
     """Reader accounts: free accounts valid until a date."""
 
 
+def store_fault(error: Exception) -> click.ClickException:
+    """A store that stopped answering midway, as one sentence (nothing was committed)."""
+    first = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return click.ClickException("the store does not answer, nothing was changed: "
+                                f"{first[0] if first else type(error).__name__}")
+
+
 def _run_reader(action: Callable[[Session], T]) -> T:
     from store.write.readers import ReaderError
 
@@ -213,6 +220,8 @@ def _run_reader(action: Callable[[Session], T]) -> T:
             return action(session)
     except ReaderError as error:
         raise click.ClickException(str(error)) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
 
 
 EXPIRES = click.DateTime(["%Y-%m-%d"])
@@ -324,7 +333,8 @@ def reader_import(file: Path, expires: datetime, group: str | None, out: Path | 
     written: list[Path] = []
 
     def write_passwords(result: ReaderImport) -> None:
-        """In the accounts' transaction: a file that cannot be written writes no account."""
+        """In the accounts' transaction, before its commit: if the file cannot be written, no
+        account is; if the commit fails, the file is removed."""
         if out is None:
             return
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
@@ -332,20 +342,26 @@ def reader_import(file: Path, expires: datetime, group: str | None, out: Path | 
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
                 _password_csv(fh, result.created)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
         except OSError as error:
+            tmp.unlink(missing_ok=True)
             raise ReaderError(f"cannot write {out}: {error.strerror or error}") from None
-        written.append(tmp)
+        written.append(out)
 
     try:
         result = import_readers(store, rows, expires.date(), group, write_passwords)
-    except ReaderError as error:
-        for tmp in written:
-            tmp.unlink(missing_ok=True)
-        raise click.ClickException(str(error)) from None
+    except BaseException as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(error, ReaderError):
+            raise click.ClickException(str(error)) from None
+        if isinstance(error, UNAVAILABLE):
+            raise store_fault(error) from None
+        raise
     if out is None:
         _password_csv(sys.stdout, result.created)
-    else:
-        os.replace(written[0], out)
     for login in result.skipped:
         click.echo(f"{file}: {login}: skipped, the login exists", err=True)
     click.echo(result.line(), err=out is None)
@@ -376,4 +392,6 @@ def item_access(item_id: str, level: str) -> None:
             changed = set_access(session, item_id, level)
     except LookupError as error:
         raise click.ClickException(str(error.args[0])) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
     click.echo(f"{item_id}: access {level}" + ("" if changed else " (unchanged)"))

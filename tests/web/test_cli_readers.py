@@ -169,3 +169,28 @@ def test_reader_reset_prints_a_new_password_and_the_old_one_stops(runner, store)
         assert authenticate(s, "lan", password, date(2030, 1, 1))
         assert authenticate(s, "lan", "mật khẩu cũ lắm", date(2030, 1, 1)) is None
     assert runner.invoke(main, ["reader", "reset", "ai"]).exit_code == 1
+
+
+def test_a_store_fault_during_reader_import_is_one_sentence_and_leaves_no_file(
+        runner, store, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from store.ingest import reader_csv
+
+    source = write_csv(tmp_path / "r.csv", "login\nan\nbinh\n")
+    out = tmp_path / "p.csv"
+
+    def refused(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    real = reader_csv.add_reader
+    calls = iter([real, refused])
+    monkeypatch.setattr(reader_csv, "add_reader", lambda *a, **k: next(calls)(*a, **k))
+    result = runner.invoke(main, ["reader", "import", source, "--expires", "2027-12-31",
+                                  "--out", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == ("Error: the store does not answer, nothing was changed: "
+                                     "server closed the connection")
+    assert not out.exists() and not list(tmp_path.glob(".p.csv*"))
+    with store.session() as s:
+        assert s.execute(text("SELECT count(*) FROM reader")).scalar_one() == 0

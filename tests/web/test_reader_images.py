@@ -4,6 +4,7 @@ reader as private, never from a cache to anyone else; access changes and open th
 from __future__ import annotations
 
 import pytest
+from lxml import html
 
 from iiif.manifest import PORTAL_THUMBNAIL_BOX, THUMBNAIL_BOX, thumbnail_size
 from store.write.items import set_access
@@ -135,3 +136,20 @@ def test_a_readers_tile_costs_one_page_lookup_and_one_session_check_open_tiles_n
     assert (lookups, checks) == (["sach-mo~p0001"], [])
     assert client.get(readers_image + tile).status_code == 200
     assert (lookups[1:], checks) == (["sach-doc~p0001"], ["lan"])
+
+
+@pytest.mark.parametrize("opened", [False, True])
+def test_result_lists_show_thumbnails_of_readers_items_only_when_opened(
+        settings_overrides, tmp_path, opened):
+    from tests.iiif.presentation_sample import populate
+
+    app = create_app(settings_overrides | {"open_thumbnails": opened})
+    client = app.test_client()
+    populate(context_of(app).store, tmp_path / "images")
+    doc = html.fromstring(client.get("/search?set=sach").data)
+    thumbs = doc.xpath("//main//li[.//a[@href='/items/han-nom-han-che']]//img/@src")
+    served = [src for src in thumbs if src.startswith("/iiif/image/")]
+    assert bool(served) is opened
+    for src in served:  # the very URL the list shows is open to anonymous readers
+        assert client.get(src).status_code == 200
+    context_of(app).store.dispose()
