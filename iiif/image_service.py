@@ -97,7 +97,10 @@ class ImageService:
 
     @staticmethod
     def _cache_control(public: bool) -> str:
-        return f"public, max-age={MAX_AGE}" if public else "private, max-age=600"
+        """Open images are kept by any cache for a day. Others only by the reader's browser,
+        which asks again each time (a 304 when still allowed): after a sign-out, on a shared
+        library computer, or once the account ends, nothing is shown from its cache."""
+        return f"public, max-age={MAX_AGE}" if public else "private, no-cache"
 
     # -- info.json --------------------------------------------------------------------
     def info(self, image_id: str, links: Links, requester: access.Asking,
