@@ -34,14 +34,17 @@ accounts_bp.after_request(security_headers)
 FAILURE_LIMIT = 10
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_NEXT = 2000
-_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f-\x9f\\]|^//")  # controls, spaces, backslashes
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x21-\x7e]")  # a target's raw text is URL-encoded
+_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\\]|^//")  # and decoded
 
 
 def safe_next(raw: str | None, default: str = "/") -> str:
     """`raw` when it is a path of this site, else `default`. Refused: other schemes and hosts
-    (`https://…`, `//host`, `/\\host`), and anything whose decoded form is such a thing or
-    holds control characters, spaces or backslashes."""
-    if not raw or len(raw) > MAX_NEXT or not raw.startswith("/"):
+    (`https://…`, `//host`, `/\\host`), text that is not printable ASCII (URL-encoded), and
+    anything whose decoded form is such a thing or holds control characters, spaces or
+    backslashes."""
+    if (not raw or len(raw) > MAX_NEXT or not raw.startswith("/")
+            or _NOT_PRINTABLE_ASCII.search(raw)):
         return default
     decoded = raw
     for _ in range(3):  # nested encodings (%252F) decode too

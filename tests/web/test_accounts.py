@@ -119,7 +119,9 @@ def test_oai_pmh_posts_need_no_csrf_token(client):
     "//evil.example", "/\\evil.example", "https://evil.example/", "http:/evil.example",
     "/%2F%2Fevil.example", "/%252F%252Fevil.example", "%2F%2Fevil.example", "/%5Cevil.example",
     "/\t/evil.example", "/items/x\r\nSet-Cookie: a=b", "/\x00", "javascript:alert(1)",
-    "/%09/evil.example", "\\\\evil.example", " //evil.example", "/" + "a" * 3000])
+    "/%09/evil.example", "\\\\evil.example", " //evil.example", "/" + "a" * 3000,
+    "/%0d%0aSet-Cookie:%20a=b", "/\uff0f\uff0fevil.example", "/\u2028//evil.example",
+    "/items/thư"])
 def test_next_targets_off_this_site_send_the_reader_home(app, client, target):
     add(app)
     response = sign_in(client, next_=target)
@@ -132,6 +134,16 @@ def test_next_paths_of_this_site_are_followed(app, client, target):
     add(app)
     response = sign_in(client, next_=target)
     assert response.status_code == 303 and response.headers["Location"] == target
+
+
+def test_the_headers_sign_in_link_returns_to_the_page_it_was_on(app, client):
+    add(app)
+    url = "/search?q=l%E1%BB%8Bch+s%E1%BB%AD&page=1"
+    link = html.fromstring(client.get(url).data).xpath("//nav[@class='reader']/a/@href")[0]
+    login_page = html.fromstring(client.get(link).data)
+    target = login_page.xpath("string(//input[@name='next']/@value)")
+    assert target == url
+    assert sign_in(client, next_=target).headers["Location"] == url
 
 
 def test_the_login_page_keeps_next_and_sign_out_ends_the_session(app, client):
