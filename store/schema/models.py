@@ -158,4 +158,5 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_sign_in_failure_login_at", "login", "at"),
-                      Index("ix_sign_in_failure_client_at", "client", "at"))
+                      Index("ix_sign_in_failure_client_at", "client", "at"),
+                      Index("ix_sign_in_failure_at", "at"))

@@ -35,6 +35,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_sign_in_failure_login_at", "sign_in_failure", ["login", "at"])
     op.create_index("ix_sign_in_failure_client_at", "sign_in_failure", ["client", "at"])
+    op.create_index("ix_sign_in_failure_at", "sign_in_failure", ["at"])  # pruning old ones
 
 
 def downgrade() -> None:
