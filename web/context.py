@@ -32,7 +32,8 @@ KEY = "thuvienso"
 class Hooks:
     """Extension points: who is asking, who may see what, and extra service blocks."""
 
-    requester: Callable[[Request], access.Requester] | None = None  # else anonymous
+    # who is asking; create_app installs web.sessions.reader_requester when None
+    requester: Callable[[Request], access.Requester] | None = None
     image_policy: access.Policy = access.default_policy  # the Image API's access gate
     image_services: Callable[[PageImage], list[dict[str, Any]]] | None = None  # info.json
     presentation_services: Services = NO_SERVICES  # auth and search blocks in manifests

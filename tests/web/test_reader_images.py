@@ -153,3 +153,14 @@ def test_result_lists_show_thumbnails_of_readers_items_only_when_opened(
     for src in served:  # the very URL the list shows is open to anonymous readers
         assert client.get(src).status_code == 200
     context_of(app).store.dispose()
+
+
+def test_trusted_proxies_fix_the_environ_the_fast_image_path_sees(settings_overrides):
+    forwarded = {"X-Forwarded-Host": "thuvien.example.vn", "X-Forwarded-Proto": "https"}
+    for hops, base in ((0, "http://localhost"), (1, "https://thuvien.example.vn")):
+        app = create_app(settings_overrides | {"trusted_proxies": hops})
+        image = add_item(app, "sach-mo", "open")
+        response = app.test_client().get(f"{image}/full/max/0/default.jpg", headers=forwarded)
+        assert response.status_code == 200
+        assert response.headers["Link"].startswith(f"<{base}{image}/full/")
+        context_of(app).store.dispose()
