@@ -25,6 +25,9 @@ class Requester:
 
 ANONYMOUS = Requester()
 Policy = Callable[[PageImage, Requester], bool]
+# Who is asking, or how to find out: a callable is asked only when a page is refused to
+# anonymous requesters, so open images never cost a session check.
+Asking = Requester | Callable[[], Requester]
 
 
 def default_policy(page: PageImage, requester: Requester) -> bool:
@@ -39,8 +42,21 @@ def is_public(page: PageImage) -> bool:
     return page.access == "open"
 
 
-def check(page: PageImage, requester: Requester, policy: Policy = default_policy) -> None:
+def allows(page: PageImage, requester: Asking, policy: Policy = default_policy) -> bool:
+    """Whether the requester may see the page (a callable requester is asked only if the page
+    is refused to anonymous requesters)."""
+    if isinstance(requester, Requester):
+        return policy(page, requester)
+    return policy(page, ANONYMOUS) or policy(page, requester())
+
+
+def refusal() -> IIIFError:
+    """The 401 that every refused image gets."""
+    return IIIFError(401, "", "this image is not open to the public; sign in as a reader with "
+                              "access to it")
+
+
+def check(page: PageImage, requester: Asking, policy: Policy = default_policy) -> None:
     """Pass silently, or raise the 401 that every refused image gets."""
-    if not policy(page, requester):
-        raise IIIFError(401, "", "this image is not open to the public; sign in as a reader "
-                                 "with access to it")
+    if not allows(page, requester, policy):
+        raise refusal()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,14 +21,14 @@ import pyvips
 from iiif import access, image_info, image_render, image_tiff, pyramid
 from iiif.image_cache import FileStore, ResponseCache, key_name
 from iiif.image_errors import IIIFError
-from iiif.image_request import Limits, Resolved, parse, resolve
+from iiif.image_request import ImageRequest, Limits, Resolved, parse, resolve
+from iiif.manifest import THUMBNAIL_BOXES, thumbnail_size
 from store.links import Links
 from store.records import PageImage
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,159}")
 MAX_AGE = 86400
 RENDER_VERSION = "r3"  # part of every ETag and cache key: bump when output bytes change
-LOOKUP_TTL = 2.0  # seconds a page's store row (and so its access level) is reused
 Lookup = Callable[[str], PageImage | None]
 
 
@@ -52,43 +50,60 @@ class ImageService:
 
     def __init__(self, data_path: Path, limits: Limits, cache_bytes: int, lookup: Lookup,
                  policy: access.Policy = access.default_policy,
-                 services: Callable[[PageImage], list[dict[str, Any]]] | None = None) -> None:
+                 services: Callable[[PageImage], list[dict[str, Any]]] | None = None,
+                 open_thumbnails: bool = False) -> None:
         self.data_path = data_path
         self.limits = limits
         self.lookup = lookup
         self.policy = policy
         self.services = services
+        self.open_thumbnails = open_thumbnails  # thumbnails of `readers` items open to all
         self.tiles = FileStore(data_path / "iiif" / "tiles")
         self.cache = ResponseCache(data_path / "iiif" / "cache", cache_bytes)
-        self._pages: dict[str, tuple[float, PageImage]] = {}
-        self._lock = threading.Lock()
 
     # -- the image and who may see it -------------------------------------------------
-    def page(self, image_id: str, requester: access.Requester) -> PageImage:
-        """The page image, or 404 (unknown) / 401 (refused by the access gate)."""
-        if not ID_PATTERN.fullmatch(image_id):
+    def find(self, image_id: str) -> PageImage:
+        """The page image as the store has it now, or 404. Never reused from an earlier
+        request: a change of the item's access level holds from the next request on."""
+        found = self.lookup(image_id) if ID_PATTERN.fullmatch(image_id) else None
+        if found is None:
             raise IIIFError(404, "identifier", "no image has this identifier")
-        now = time.monotonic()
-        hit = self._pages.get(image_id)
-        if hit and hit[0] > now:
-            page = hit[1]
-        else:
-            found = self.lookup(image_id)
-            if found is None:
-                raise IIIFError(404, "identifier", "no image has this identifier")
-            page = found
-            with self._lock:
-                if len(self._pages) > 10_000:
-                    self._pages.clear()
-                self._pages[image_id] = (now + LOOKUP_TTL, page)
+        return found
+
+    def page(self, image_id: str, requester: access.Asking) -> PageImage:
+        """The page image, or 404 (unknown) / 401 (refused by the access gate)."""
+        page = self.find(image_id)
         access.check(page, requester, self.policy)
         return page
 
-    def _cache_control(self, page: PageImage) -> str:
-        return f"public, max-age={MAX_AGE}" if access.is_public(page) else "private, max-age=600"
+    def is_open_thumbnail(self, page: PageImage, r: Resolved) -> bool:
+        """A thumbnail of a `readers` page, at a size manifests or the portal use, when the
+        setting opens those to all."""
+        return (self.open_thumbnails and page.access == "readers" and r.full and not r.mirror
+                and r.rotation == 0 and r.quality == "default" and r.format == "jpg"
+                and (r.width, r.height) in {thumbnail_size(page.width, page.height, box)
+                                            for box in THUMBNAIL_BOXES})
+
+    def _opens_as_thumbnail(self, page: PageImage, req: ImageRequest) -> bool:
+        """Whether a request refused by the gate is an open thumbnail (a request that does
+        not resolve is refused like any other, so a 400 tells nothing of a closed image)."""
+        if not self.open_thumbnails or page.access != "readers":
+            return False
+        try:
+            return self.is_open_thumbnail(page, resolve(req, page.width, page.height,
+                                                        self.limits))
+        except IIIFError:
+            return False
+
+    @staticmethod
+    def _cache_control(public: bool) -> str:
+        """Open images are kept by any cache for a day. Others only by the reader's browser,
+        which asks again each time (a 304 when still allowed): after a sign-out, on a shared
+        library computer, or once the account ends, nothing is shown from its cache."""
+        return f"public, max-age={MAX_AGE}" if public else "private, no-cache"
 
     # -- info.json --------------------------------------------------------------------
-    def info(self, image_id: str, links: Links, requester: access.Requester,
+    def info(self, image_id: str, links: Links, requester: access.Asking,
              jsonld: bool) -> Answer:
         """info.json; its `id` is built from `links`, so it equals the URL asked for."""
         page = self.page(image_id, requester)
@@ -97,26 +112,31 @@ class ImageService:
         body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         media = image_info.JSONLD_TYPE if jsonld else "application/json"
         return Answer(media, key_name(page.checksum, media, body.decode()), page.datestamp,
-                      {"Cache-Control": self._cache_control(page), "Vary": "Accept",
+                      {"Cache-Control": self._cache_control(access.is_public(page)),
+                       "Vary": "Accept",
                        "Link": f'<{image_info.PROFILE_URI}>;rel="profile"'},
                       lambda: body, {"doc": doc}, access.is_public(page))
 
     # -- image requests ---------------------------------------------------------------
     def image(self, image_id: str, region: str, size: str, rotation: str, quality_format: str,
-              links: Links, requester: access.Requester) -> Answer:
+              links: Links, requester: access.Asking) -> Answer:
         """An image response; syntax, limits and access are all checked before any decoding."""
         req = parse(region, size, rotation, quality_format)
-        page = self.page(image_id, requester)
+        page = self.find(image_id)
+        public = access.is_public(page)
+        if not access.allows(page, requester, self.policy):
+            if not self._opens_as_thumbnail(page, req):
+                raise access.refusal()
+            public = True
         r = resolve(req, page.width, page.height, self.limits)
         name = key_name(page.checksum or page.image_path, pyramid.VERSION, RENDER_VERSION,
                         r.render_key)
         canonical = f"{links.image_service(image_id)}/{r.canonical}"
-        headers = {"Cache-Control": self._cache_control(page),
+        headers = {"Cache-Control": self._cache_control(public),
                    "Link": f'<{canonical}>;rel="canonical", '
                            f'<{image_info.PROFILE_URI}>;rel="profile"'}
         return Answer(r.media_type, name, page.datestamp, headers,
-                      lambda: self._produce(page, r, name), {"canonical": canonical},
-                      access.is_public(page))
+                      lambda: self._produce(page, r, name), {"canonical": canonical}, public)
 
     def pyramid_of(self, page: PageImage) -> Path:
         """The page's pyramid, converted now if this is its first use."""

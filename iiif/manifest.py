@@ -46,6 +46,8 @@ DIRECTIONS = {"left-to-right", "right-to-left", "top-to-bottom", "bottom-to-top"
 RIGHTS_HOSTS = ("creativecommons.org/licenses/", "creativecommons.org/publicdomain/",
                 "rightsstatements.org/vocab/")
 THUMBNAIL_BOX = 200
+PORTAL_THUMBNAIL_BOX = 120  # the thumbnails of the portal's result lists
+THUMBNAIL_BOXES = (THUMBNAIL_BOX, PORTAL_THUMBNAIL_BOX)  # every thumbnail size in use
 ServiceBlocks = list[dict[str, Any]]
 
 

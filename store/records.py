@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 DC_ELEMENTS: tuple[str, ...] = (
     "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
@@ -170,6 +170,22 @@ class PageImage:
     height: int
     checksum: str
     datestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderRecord:
+    """A reader account as the CLI, the portal and the session check see it."""
+
+    login: str
+    expires: date  # the last day the account is valid
+    disabled: bool
+    name: str | None = None
+    email: str | None = None
+    group: str | None = None
+    session_version: int = 1
+
+    def active_on(self, day: date) -> bool:
+        return not self.disabled and day <= self.expires
 
 
 @dataclass

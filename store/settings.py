@@ -44,6 +44,12 @@ class Settings:
     """Largest height of an image response, in pixels (info.json maxHeight)."""
     image_max_area: int = 24_000_000
     """Largest pixel count of an image response (info.json maxArea)."""
+    library_contact: str = ""
+    """Whom a reader asks about an account (shown to expired readers), e.g. an email or desk."""
+    trusted_proxies: int = 0
+    """How many proxy hops in front of the app to trust for the client address (X-Forwarded-*)."""
+    open_thumbnails: bool = False
+    """Open the thumbnails of `readers` items (the sizes manifests and the portal use) to all."""
 
     @property
     def data_path(self) -> Path:
@@ -62,6 +68,12 @@ def _coerce(name: str, raw: str) -> Any:
         except ValueError:
             message = f"{PREFIX}{name.upper()} must be a whole number, not {raw!r}"
             raise ValueError(message) from None
+    if kind in ("bool", bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{PREFIX}{name.upper()} must be true or false, not {raw!r}")
     return raw
 
 
@@ -79,6 +91,9 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     if not REPOSITORY_IDENTIFIER.fullmatch(settings.repository_identifier):
         raise ValueError(f"{PREFIX}REPOSITORY_IDENTIFIER must be a domain name such as "
                          f"thuvien.haiphong.gov.vn, not {settings.repository_identifier!r}")
+    if settings.trusted_proxies < 0:
+        raise ValueError(f"{PREFIX}TRUSTED_PROXIES must be 0 or more, not "
+                         f"{settings.trusted_proxies}")
     if not settings.secret_key:
         settings = replace(settings, secret_key=_stored_secret(settings.data_path))
     return settings

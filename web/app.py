@@ -7,14 +7,19 @@ app's own rules for the endpoints in `FAST_ANSWERS`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from store.db import UNAVAILABLE, Store
 from store.schema.migrate import current_revision, upgrade
 from store.settings import load_settings
+from web import sessions
+from web.accounts import accounts_bp
 from web.context import KEY, Hooks, build_context
 from web.fast_paths import FastAnswer, FastPaths
 from web.http import TEXT, Reply, store_unavailable, unexpected
@@ -23,27 +28,39 @@ from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
 
-BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp)
+BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 
 def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | None = None
                ) -> Flask:
     """Build the app: defaults, THUVIENSO_* variables, then the overrides given here; `hooks`
-    plug in later features (see web.context.Hooks)."""
+    plug in later features (see web.context.Hooks); without a `requester` of its own, the
+    reader of the signed session cookie is asking (web.sessions.reader_requester)."""
     settings = load_settings(settings_overrides)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    sessions.configure(app, https=settings.base_url.lower().startswith("https:"))
     store = Store(settings)
     upgrade(store.engine)
-    app.extensions[KEY] = build_context(settings, store, hooks or Hooks(), app.logger)
+    hooks = hooks or Hooks()
+    if hooks.requester is None:
+        hooks = replace(hooks, requester=sessions.reader_requester(app, store))
+    app.extensions[KEY] = build_context(settings, store, hooks, app.logger)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    CSRFProtect(app).exempt(oai_bp)  # every form; OAI-PMH POSTs come from harvesters
     _register_errors(app)
     _register_health(app, store)
-    app.wsgi_app = FastPaths(app, FAST_ANSWERS)  # type: ignore[method-assign]
+    pipeline: Any = FastPaths(app, FAST_ANSWERS)
+    if settings.trusted_proxies:
+        # outside the fast layer, so the fast answers see the client's address and host too
+        hops = settings.trusted_proxies
+        pipeline = ProxyFix(pipeline, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
+                            x_prefix=hops)
+    app.wsgi_app = pipeline  # type: ignore[method-assign]
     return app
 
 
@@ -60,6 +77,12 @@ def _register_health(app: Flask, store: Store) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        """A form without its token, or with a wrong or old one: a page saying what to do."""
+        app.logger.info("form refused: %s", error.description)
+        return render_template("error.html", title_key="csrf_title", text_key="csrf_text"), 400
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         return Reply(error.code or 500, {"Content-Type": TEXT},

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 import click
 from sqlalchemy.orm import Session
 
-from store.db import Store
-from store.records import ImportSummary
+from store.db import UNAVAILABLE, Store
+from store.records import ACCESS_LEVELS, ImportSummary
 from store.schema.migrate import upgrade
 from store.settings import load_settings
+
+if TYPE_CHECKING:
+    from store.ingest.reader_csv import ReaderImport
 
 T = TypeVar("T")
 
@@ -135,13 +140,18 @@ def demo(items: int, pages: int | None, seed: int) -> None:
               show_default=True, help="Input format; auto recognises each file by its content.")
 @click.option("--set", "set_spec", default=None, help="Put every imported item in this set.")
 @click.option("--id-prefix", default="", help="Put this before every item id.")
-def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: str) -> None:
+@click.option("--access", type=click.Choice(ACCESS_LEVELS), default=None,
+              help="Access level of every imported item (over a package's own `access`). "
+                   "Default: a package's `access`, else open.")
+def import_(paths: tuple[Path, ...], fmt: str, set_spec: str | None, id_prefix: str,
+            access: str | None) -> None:
     """Import MARC (.mrc, MARC-8 or UTF-8), MARCXML, Dublin Core XML or item packages."""
     from store.ingest.importing import ImportError_, run_import
 
     store = open_store()
     _ingest(lambda show: run_import(store, list(paths), fmt=fmt, set_spec=set_spec,
-                                    id_prefix=id_prefix, on_progress=show), ImportError_)
+                                    id_prefix=id_prefix, access=access, on_progress=show),
+            ImportError_)
 
 
 @main.command()
@@ -194,6 +204,13 @@ def reader() -> None:
     """Reader accounts: free accounts valid until a date."""
 
 
+def store_fault(error: Exception) -> click.ClickException:
+    """A store that stopped answering midway, as one sentence (nothing was committed)."""
+    first = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return click.ClickException("the store does not answer, nothing was changed: "
+                                f"{first[0] if first else type(error).__name__}")
+
+
 def _run_reader(action: Callable[[Session], T]) -> T:
     from store.write.readers import ReaderError
 
@@ -203,24 +220,30 @@ def _run_reader(action: Callable[[Session], T]) -> T:
             return action(session)
     except ReaderError as error:
         raise click.ClickException(str(error)) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
+
+
+EXPIRES = click.DateTime(["%Y-%m-%d"])
 
 
 @reader.command("add")
 @click.argument("login")
-@click.option("--expires", required=True, type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--expires", required=True, type=EXPIRES,
               help="Last day the account is valid (YYYY-MM-DD).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
-def reader_add(login: str, expires: datetime, password_stdin: bool) -> None:
+@click.option("--group", default=None, help="A group, to extend its accounts together.")
+@click.option("--name", default=None, help="The reader's name.")
+@click.option("--email", default=None, help="The reader's email address.")
+def reader_add(login: str, expires: datetime, password_stdin: bool, group: str | None,
+               name: str | None, email: str | None) -> None:
     """Create a reader account; prints the generated password once."""
-    import secrets
+    from store.write.readers import add_reader, generate_password
 
-    from store.write.readers import add_reader
-
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(9)
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
-    record = _run_reader(lambda s: add_reader(s, login, password, expires.date()))
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    record = _run_reader(lambda s: add_reader(s, login, password, expires.date(), name, email,
+                                              group))
     click.echo(f"reader {record.login} added, valid until {record.expires.isoformat()}")
     if not password_stdin:
         click.echo(f"password: {password}")
@@ -228,7 +251,7 @@ def reader_add(login: str, expires: datetime, password_stdin: bool) -> None:
 
 @reader.command("list")
 def reader_list() -> None:
-    """List reader accounts with their expiry dates."""
+    """List reader accounts: login, last valid day, state and group."""
     from datetime import date
 
     from store.write.readers import list_readers
@@ -237,13 +260,14 @@ def reader_list() -> None:
     for record in _run_reader(list_readers):
         state = "disabled" if record.disabled else ("active" if record.active_on(today)
                                                      else "expired")
-        click.echo(f"{record.login}\t{record.expires.isoformat()}\t{state}")
+        click.echo(f"{record.login}\t{record.expires.isoformat()}\t{state}\t"
+                   f"{record.group or ''}".rstrip("\t"))
 
 
 @reader.command("disable")
 @click.argument("login")
 def reader_disable(login: str) -> None:
-    """Disable a reader account at once."""
+    """Disable a reader account; its sessions end at once."""
     from store.write.readers import disable_reader
 
     record = _run_reader(lambda s: disable_reader(s, login))
@@ -251,12 +275,123 @@ def reader_disable(login: str) -> None:
 
 
 @reader.command("extend")
-@click.argument("login")
-@click.option("--expires", required=True, type=click.DateTime(["%Y-%m-%d"]),
+@click.argument("login", required=False)
+@click.option("--group", default=None, help="Extend every account of this group instead.")
+@click.option("--expires", required=True, type=EXPIRES,
               help="New last day the account is valid (YYYY-MM-DD).")
-def reader_extend(login: str, expires: datetime) -> None:
-    """Extend (and re-enable) a reader account."""
-    from store.write.readers import extend_reader
+def reader_extend(login: str | None, group: str | None, expires: datetime) -> None:
+    """Set the last valid day of an account (LOGIN) or of a group (--group), re-enabling it."""
+    from store.write.readers import extend_group, extend_reader
 
-    record = _run_reader(lambda s: extend_reader(s, login, expires.date()))
+    if (login is None) == (group is None):
+        raise click.UsageError("give either a LOGIN or --group")
+    day = expires.date().isoformat()
+    if group is not None:
+        count = _run_reader(lambda s: extend_group(s, group, expires.date()))
+        click.echo(f"{count} readers of group {group} valid until {day}")
+        return
+    record = _run_reader(lambda s: extend_reader(s, login or "", expires.date()))
     click.echo(f"reader {record.login} valid until {record.expires.isoformat()}")
+
+
+@reader.command("reset")
+@click.argument("login")
+def reader_reset(login: str) -> None:
+    """Give an account a new generated password (printed once); its sessions end at once."""
+    from store.write.readers import generate_password, set_password
+
+    password = generate_password()
+    record = _run_reader(lambda s: set_password(s, login, password))
+    click.echo(f"reader {record.login}: new password")
+    click.echo(f"password: {password}")
+
+
+@reader.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--expires", required=True, type=EXPIRES,
+              help="Last day the new accounts are valid (YYYY-MM-DD).")
+@click.option("--group", default=None, help="Put the new accounts in this group.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the logins and passwords here (readable by you only), not to stdout.")
+def reader_import(file: Path, expires: datetime, group: str | None, out: Path | None) -> None:
+    """Create accounts from a CSV file with a header row: login, and optionally name and email.
+
+    Writes the new logins and their generated passwords as CSV (login,password) to stdout or
+    to --out, to print and hand out. Logins that exist are skipped, and the summary says so.
+    Problems are listed as FILE: line N: reason, and then nothing is written.
+    """
+    from store.ingest.reader_csv import ReaderFileError, import_readers, read_reader_csv
+    from store.write.readers import ReaderError
+
+    try:
+        rows = read_reader_csv(file)
+    except ReaderFileError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{file}: nothing imported") from None
+    store = open_store()
+    written: list[Path] = []
+
+    def write_passwords(result: ReaderImport) -> None:
+        """In the accounts' transaction, before its commit: if the file cannot be written, no
+        account is; if the commit fails, the file is removed."""
+        if out is None:
+            return
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+                _password_csv(fh, result.created)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
+        except OSError as error:
+            tmp.unlink(missing_ok=True)
+            raise ReaderError(f"cannot write {out}: {error.strerror or error}") from None
+        written.append(out)
+
+    try:
+        result = import_readers(store, rows, expires.date(), group, write_passwords)
+    except BaseException as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(error, ReaderError):
+            raise click.ClickException(str(error)) from None
+        if isinstance(error, UNAVAILABLE):
+            raise store_fault(error) from None
+        raise
+    if out is None:
+        _password_csv(sys.stdout, result.created)
+    for login in result.skipped:
+        click.echo(f"{file}: {login}: skipped, the login exists", err=True)
+    click.echo(result.line(), err=out is None)
+
+
+def _password_csv(stream: TextIO, created: list[tuple[str, str]]) -> None:
+    table = csv.writer(stream, lineterminator="\n")
+    table.writerow(["login", "password"])
+    table.writerows(created)
+
+
+@main.group()
+def item() -> None:
+    """Items of the catalogue."""
+
+
+@item.command("access")
+@click.argument("item_id", metavar="ITEM")
+@click.argument("level", type=click.Choice(ACCESS_LEVELS))
+def item_access(item_id: str, level: str) -> None:
+    """Set an item's access level: open (anyone), readers (signed-in readers with a valid
+    account) or restricted (metadata only). Image requests see the change at once."""
+    from store.write.items import set_access
+
+    store = open_store()
+    try:
+        with store.session() as session:
+            changed = set_access(session, item_id, level)
+    except LookupError as error:
+        raise click.ClickException(str(error.args[0])) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
+    click.echo(f"{item_id}: access {level}" + ("" if changed else " (unchanged)"))

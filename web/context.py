@@ -32,7 +32,8 @@ KEY = "thuvienso"
 class Hooks:
     """Extension points: who is asking, who may see what, and extra service blocks."""
 
-    requester: Callable[[Request], access.Requester] | None = None  # else anonymous
+    # who is asking; create_app installs web.sessions.reader_requester when None
+    requester: Callable[[Request], access.Requester] | None = None
     image_policy: access.Policy = access.default_policy  # the Image API's access gate
     image_services: Callable[[PageImage], list[dict[str, Any]]] | None = None  # info.json
     presentation_services: Services = NO_SERVICES  # auth and search blocks in manifests
@@ -74,7 +75,8 @@ def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.L
     images = ImageService(
         settings.data_path,
         Limits(settings.image_max_width, settings.image_max_height, settings.image_max_area),
-        settings.image_cache_bytes, lookup, hooks.image_policy, hooks.image_services)
+        settings.image_cache_bytes, lookup, hooks.image_policy, hooks.image_services,
+        settings.open_thumbnails)
     return Context(settings, store, images, DocumentCache(settings.data_path / "cache"), hooks,
                    log)
 

@@ -1,5 +1,5 @@
 """The fast layer: a WSGI layer in front of Flask answering the hottest GET requests (OAI-PMH
-pages, open images) without Flask's request machinery, which costs a third of an OAI page and
+pages, images) without Flask's request machinery, which costs a third of an OAI page and
 most of a tile.
 
 Its routes are the Flask app's own rules for the endpoints given, so the URL layout is written

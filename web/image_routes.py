@@ -1,9 +1,10 @@
 """IIIF Image API 3.0 routes: thin glue between HTTP and `iiif.image_service`.
 
-Image requests are answered by the fast layer (`fast_image`, see web.fast_paths) as for an
-anonymous requester; only an image refused to anonymous requesters, when a `Hooks.requester`
-may identify someone, goes on to the Flask view. Both answer through `_answered`, so they send
-the same headers and bytes, errors included.
+Image requests are answered by the fast layer (`fast_image`, see web.fast_paths). Who is asking
+(the `Hooks.requester`: a signed-in reader) is found out only for a page refused to anonymous
+requesters, so open images never touch a session. The Flask view (HEAD, for example) and the
+fast answer both answer through `_answered`, so they send the same headers and bytes, errors
+included.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Request, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from iiif import access
 from iiif.image_errors import IIIFError
 from iiif.image_service import Answer
 from store.db import UNAVAILABLE
@@ -68,28 +68,26 @@ def base_uri(image_id: str) -> BaseResponse:
 def info_json(image_id: str) -> Response:
     ctx, accept = current(), request.accept_mimetypes
     jsonld = accept["application/ld+json"] > accept["application/json"]
-    requester = ctx.requester(request)
     return _answered(ctx, request.environ, lambda links: ctx.images.info(
-        image_id, links, requester, jsonld)).response()
+        image_id, links, lambda: ctx.requester(request), jsonld)).response()
 
 
 @image_bp.get("/iiif/image/<image_id>/<region>/<size>/<rotation>/<quality_format>")
 def image(image_id: str, region: str, size: str, rotation: str, quality_format: str
           ) -> Response:
     ctx = current()
-    requester = ctx.requester(request)
     return _answered(ctx, request.environ, lambda links: ctx.images.image(
-        image_id, region, size, rotation, quality_format, links, requester)).response()
+        image_id, region, size, rotation, quality_format, links,
+        lambda: ctx.requester(request))).response()
 
 
 def fast_image(ctx: Context, environ: dict[str, Any], image_id: str, region: str, size: str,
-               rotation: str, quality_format: str) -> Reply | None:
-    """An image request in the fast layer, answered for an anonymous requester. A refusal
-    (401) comes from the first lookup, before any rendering: if a requester hook may identify
-    someone, the request goes on to the Flask view (None)."""
+               rotation: str, quality_format: str) -> Reply:
+    """An image request in the fast layer. The requester hook is asked (with a Request made
+    from the environ: hooks need no Flask request context) only when the page is refused to
+    anonymous requesters, so open images never touch a session; one page lookup either way."""
     reply = _answered(ctx, environ, lambda links: ctx.images.image(
-        image_id, region, size, rotation, quality_format, links, access.ANONYMOUS))
-    if reply.status == 401 and ctx.hooks.requester is not None:
-        return None
+        image_id, region, size, rotation, quality_format, links,
+        lambda: ctx.requester(Request(environ))))
     reply.headers.update(CORS.headers("GET"))
     return reply

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from iiif.collection import child_sets, member_label
-from iiif.manifest import thumbnail_size
+from iiif.manifest import PORTAL_THUMBNAIL_BOX, thumbnail_size
 from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
 from iiif.presentation_links import OAI_FORMATS
 from store.read.listing import set_pks
@@ -25,7 +25,6 @@ portal_bp = Blueprint("portal", __name__)
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
-RESULT_THUMB_BOX = 120
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 WEB = Path(__file__).resolve().parent
 MIRADOR_FILES = (WEB / "static" / "vendor" / "mirador" / "mirador.min.js",
@@ -49,9 +48,11 @@ def pick(value: LanguageMap, lang: str) -> str:
     return next(iter(value.values()))[0]
 
 
-@portal_bp.context_processor
+@portal_bp.app_context_processor
 def helpers() -> dict[str, object]:
+    """What every page's template uses: words, languages, settings, the signed-in reader."""
     lang = language()
+    ctx = current()
 
     def t(key: str, **values: object) -> str:
         return translate(key, lang, **values)
@@ -61,8 +62,11 @@ def helpers() -> dict[str, object]:
         args["lang"] = to
         return f"{request.path}?{urlencode(args)}"
 
+    def signed_in() -> str | None:
+        return ctx.requester(request).reader
+
     return {"t": t, "lang": lang, "switch_url": switch_url, "pick": pick,
-            "settings": current().settings}
+            "settings": ctx.settings, "signed_in": signed_in}
 
 
 def content_security_policy() -> str:
@@ -106,8 +110,11 @@ class Hit:
 
 def hit(member: Member, lang: str) -> Hit:
     thumb, size = None, (0, 0)
-    if member.first_page is not None and member.access == "open":
-        size = thumbnail_size(member.first_page.width, member.first_page.height, RESULT_THUMB_BOX)
+    shown = member.access == "open" or (member.access == "readers"
+                                        and current().settings.open_thumbnails)
+    if member.first_page is not None and shown:
+        size = thumbnail_size(member.first_page.width, member.first_page.height,
+                              PORTAL_THUMBNAIL_BOX)
         thumb = f"/iiif/image/{member.first_page.image_id}/full/{size[0]},{size[1]}/0/default.jpg"
     return Hit(member.item_id, pick(member_label(member), lang), member.creators, member.dates,
                thumb, size, member.access, member.page_count)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
@@ -48,6 +50,49 @@ TEXT: dict[str, tuple[str, str]] = {
     "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
     "home": ("Trang chủ", "Home"),
     "language": ("Ngôn ngữ", "Language"),
+    # reader accounts
+    "sign_in": ("Đăng nhập", "Sign in"),
+    "sign_out": ("Đăng xuất", "Sign out"),
+    "sign_in_title": ("Đăng nhập bạn đọc", "Reader sign-in"),
+    "sign_in_intro": ("Đăng nhập bằng tài khoản bạn đọc do thư viện cấp để đọc các tài liệu "
+                      "dành cho bạn đọc.",
+                      "Sign in with the reader account the library gave you to read the items "
+                      "kept for readers."),
+    "sign_in_to_read": ("Đăng nhập để đọc", "Sign in to read"),
+    "login_label": ("Tên đăng nhập", "Login"),
+    "password_label": ("Mật khẩu", "Password"),
+    "wrong_login": ("Tên đăng nhập hoặc mật khẩu không đúng.",
+                    "The login or the password is not right."),
+    "expired": ("Tài khoản của bạn đã hết hạn từ sau ngày {date}.",
+                "Your account was valid until {date} and has expired."),
+    "disabled": ("Tài khoản của bạn đã bị khoá.", "Your account has been disabled."),
+    "ask": ("Để gia hạn hoặc mở lại tài khoản, hãy liên hệ: {contact}.",
+            "To extend or reopen it, ask: {contact}."),
+    "ask_default": ("Để gia hạn hoặc mở lại tài khoản, hãy hỏi thủ thư của thư viện.",
+                    "To extend or reopen it, ask the library's staff."),
+    "too_many_title": ("Tạm khoá đăng nhập", "Sign-in paused"),
+    "too_many": ("Có quá nhiều lần đăng nhập sai. Hãy thử lại sau {minutes} phút.",
+                 "There have been too many failed sign-ins. Try again in {minutes} minutes."),
+    "signed_in_as": ("Bạn đọc: {login}", "Reader: {login}"),
+    "account": ("Tài khoản", "Account"),
+    "account_title": ("Tài khoản bạn đọc", "Your reader account"),
+    "valid_until": ("Tài khoản có giá trị đến hết ngày {date}.",
+                    "Your account is valid until the end of {date}."),
+    "change_password": ("Đổi mật khẩu", "Change the password"),
+    "current_password": ("Mật khẩu hiện tại", "Current password"),
+    "new_password": ("Mật khẩu mới", "New password"),
+    "repeat_password": ("Nhập lại mật khẩu mới", "New password again"),
+    "password_changed": ("Đã đổi mật khẩu.", "Your password has been changed."),
+    "password_mismatch": ("Hai lần nhập mật khẩu mới không giống nhau.",
+                          "The two new passwords are not the same."),
+    "password_length": ("Mật khẩu mới phải có từ {low} đến {high} ký tự.",
+                        "The new password must have {low} to {high} characters."),
+    "current_wrong": ("Mật khẩu hiện tại không đúng.", "The current password is not right."),
+    "csrf_title": ("Biểu mẫu không còn hợp lệ", "This form is no longer valid"),
+    "csrf_text": ("Biểu mẫu đã mở quá lâu, hoặc trình duyệt không gửi cookie của trang. Hãy "
+                  "quay lại, tải lại trang rồi gửi lại.",
+                  "The form was open too long, or the browser did not send the site's cookie. "
+                  "Go back, reload the page and send it again."),
 }
 
 
@@ -55,3 +100,8 @@ def translate(key: str, lang: str, **values: object) -> str:
     """The text of a key in a language, with {placeholders} filled in."""
     vi, en = TEXT[key]
     return (en if lang == "en" else vi).format(**values)
+
+
+def format_date(day: date, lang: str) -> str:
+    """A date as readers of the language write it: 30/06/2027 in Vietnamese, 30 June 2027."""
+    return day.strftime("%d/%m/%Y") if lang != "en" else f"{day.day} {day:%B %Y}"

@@ -75,13 +75,15 @@ def _plan(paths: Iterable[Path], fmt: str) -> list[tuple[Path, str]]:
 
 
 def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str | None = None,
-               id_prefix: str = "",
+               id_prefix: str = "", access: str | None = None,
                on_progress: Callable[[str, int, int | None], None] | None = None
                ) -> ImportSummary:
     """Import files and folders into the store; the summary counts every record once.
 
-    `on_progress(file name, records, None)` is told as each batch is written. Raises ImportError_
-    for a mistake found before anything is written, StoreUnavailable when the store fails.
+    `access` sets every item's access level (else each record's own: a package's `access`,
+    open for the rest). `on_progress(file name, records, None)` is told as each batch is
+    written. Raises ImportError_ for a mistake found before anything is written,
+    StoreUnavailable when the store fails.
     """
     if set_spec is not None and not valid_set_spec(set_spec):
         raise ImportError_(f"{set_spec!r} is not a valid setSpec (letters, digits, - _ . ! ~ * ' "
@@ -97,6 +99,8 @@ def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str
             if set_spec and isinstance(entry, Upsert):
                 entry = Upsert(entry.number, replace(entry.item,
                                                      sets=(*entry.item.sets, set_spec)))
+            if access and isinstance(entry, Upsert):
+                entry = Upsert(entry.number, replace(entry.item, access=access))
             writer.add(str(path), entry)
         writer.flush()
     summary.cleaned_chars = ctx.cleaned_chars

@@ -130,7 +130,11 @@ class HarvestState(Base):
 
 
 class Reader(Base):
-    """A reader account, valid until a date (used by the reader-accounts issue)."""
+    """A reader account, valid until a date (its last day, kept at midnight).
+
+    `session_version` is in every session opened for the reader; disabling the account,
+    changing or resetting its password raise it, which ends those sessions everywhere at once.
+    """
 
     __tablename__ = "reader"
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -138,3 +142,21 @@ class Reader(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     expires: Mapped[datetime] = mapped_column(DateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(255))
+    group_name: Mapped[str | None] = mapped_column(String(64), index=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SignInFailure(Base):
+    """A failed sign-in (wrong or unknown login or password): the rate limit counts these."""
+
+    __tablename__ = "sign_in_failure"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(128))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_sign_in_failure_login_at", "login", "at"),
+                      Index("ix_sign_in_failure_client_at", "client", "at"),
+                      Index("ix_sign_in_failure_at", "at"))

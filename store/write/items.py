@@ -24,9 +24,10 @@ from store.records import (
     ItemInput,
     SetInput,
     set_lineage,
+    utc_now,
     valid_set_spec,
 )
-from store.schema.models import OAISet
+from store.schema.models import Item, OAISet
 
 Outcome = Literal["imported", "updated", "unchanged"]
 IMAGE_DIR = "images"
@@ -119,3 +120,21 @@ def delete_item(session: Session, item_id: str) -> bool:
     from store.write.bulk import bulk_delete
 
     return bulk_delete(session, [item_id])[0]
+
+
+def set_access(session: Session, item_id: str, level: str) -> bool:
+    """Set a live item's access level (a new datestamp, so manifests are rebuilt); False when
+    it already had that level. Raises LookupError for an unknown or deleted item."""
+    if level not in ACCESS_LEVELS:
+        raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}, not {level!r}")
+    row = session.scalar(select(Item).where(Item.item_id == item_id, Item.deleted.is_(False)))
+    if row is None:
+        raise LookupError(f"there is no item {item_id!r}")
+    if row.access == level:
+        return False
+    row.access = level
+    # The hash of the exported content stands for the item's input; the new level is folded
+    # in, so a later import of the same record sees a change and restores the source's level.
+    row.content_hash = hashlib.sha256(f"{row.content_hash}\naccess={level}".encode()).hexdigest()
+    row.datestamp = max(utc_now(), row.datestamp)
+    return True

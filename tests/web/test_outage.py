@@ -60,3 +60,44 @@ def test_a_database_that_refuses_connections_is_503_then_recovers(pg_url, tmp_pa
              .status_code for method, url in ROUTES}
     assert after == before
     store.dispose()
+
+
+def test_sign_in_and_a_readers_session_meet_an_outage_with_503_not_500(pg_url, tmp_path,
+                                                                      light_argon2):
+    from store.records import PageInput
+    from tests.conftest import _empty_postgres
+    from tests.web.accounts_helpers import add, csrf, sign_in
+    from tests.web.test_image_routes import SCAN
+
+    _empty_postgres(pg_url)  # the session's database: other tests may have left readers
+    app = create_app({"data_dir": str(tmp_path / "data"), "database_url": pg_url,
+                      "secret_key": "test-secret"})
+    store = context_of(app).store
+    with store.session() as session:
+        upsert_item(session, ItemInput("hp-2", (DCValue("title", "Hải Phòng"),),
+                                       pages=(PageInput(str(SCAN), 1000, 1000),),
+                                       access="readers"), store.settings.data_path)
+    add(app)
+    reader, stranger = app.test_client(), app.test_client()
+    assert sign_in(reader).status_code == 303
+    token = csrf(stranger)
+    name = pg_url.rsplit("/", 1)[1]
+    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    try:
+        answers = [reader.get("/account"), reader.get("/"),
+                   reader.get("/iiif/image/hp-2~p0001/full/max/0/default.jpg"),
+                   stranger.post("/login", data={"csrf_token": token, "login": "lan",
+                                                 "password": "mật khẩu dài"})]
+        for response in answers:
+            assert response.status_code == 503, response.request.path
+            assert response.headers["Retry-After"] == str(RETRY_AFTER)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        admin.dispose()
+    assert reader.get("/iiif/image/hp-2~p0001/full/max/0/default.jpg").status_code == 200
+    context_of(app).store.dispose()

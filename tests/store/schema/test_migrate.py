@@ -124,3 +124,30 @@ def test_a_first_bulk_load_on_postgresql_leaves_statistics_for_every_table(tmp_p
     assert {"item", "metadata_value", "item_set", "item_search"} <= analysed
     estimate = int(plan.split("rows=")[1].split()[0])
     assert estimate < 100, plan  # 9 rows in truth; without statistics it guesses thousands
+
+
+def test_0003_keeps_readers_written_before_it_and_their_scrypt_passwords(empty_engine):
+    from datetime import date, datetime
+
+    from sqlalchemy.orm import Session
+
+    from store.read.readers import session_is_valid
+    from store.write.readers import sign_in
+    from tests.store.write.test_readers import old_scrypt_hash
+
+    assert upgrade(empty_engine, "0002")
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO reader (login, password_hash, expires, disabled) "
+                          "VALUES ('lan', :h, :e, false)"),
+                     {"h": old_scrypt_hash("mật khẩu xưa"), "e": datetime(2099, 12, 31)})
+    assert upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    with Session(empty_engine) as s, s.begin():
+        outcome = sign_in(s, "lan", "mật khẩu xưa", date(2030, 1, 1))
+        assert outcome.result == "ok" and outcome.reader.session_version == 1
+        assert outcome.reader.group is None and outcome.reader.name is None
+    with Session(empty_engine) as s:
+        assert s.execute(text("SELECT password_hash FROM reader")).scalar_one().startswith(
+            "$argon2id$")
+        assert session_is_valid(s, "lan", 1, date(2030, 1, 1))
+        assert s.execute(text("SELECT count(*) FROM sign_in_failure")).scalar_one() == 0
