@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.read.search import SearchPage
@@ -55,22 +55,29 @@ def get_item(session: Session, item_id: str, settings: Settings | None = None,
     return _item_record(row, settings, with_text) if row else None
 
 
+# Built once and reused with new values: an image request is the hottest read of all, and
+# building a statement costs more than running it.
+_PAGE_IMAGE = (
+    select(Item.item_id, Item.access, Item.datestamp, Page.image_file, Page.width, Page.height,
+           Page.checksum)
+    .join(Page, Page.item_pk == Item.pk)
+    .where(Item.item_id == bindparam("item_id"), Page.seq == bindparam("seq"),
+           Item.deleted.is_(False)))
+
+
 def page_image(session: Session, image_id: str, settings: Settings) -> PageImage | None:
     """What the Image API needs for one image id; None for an unknown or deleted one."""
     match = IMAGE_ID.fullmatch(image_id)
     if not match:
         return None
-    row = session.execute(
-        select(Item.item_id, Item.access, Item.datestamp, Page.image_file, Page.width,
-               Page.height, Page.checksum)
-        .join(Page, Page.item_pk == Item.pk)
-        .where(Item.item_id == match["item"], Page.seq == int(match["seq"]),
-               Item.deleted.is_(False))).first()
+    row = session.execute(_PAGE_IMAGE, {"item_id": match["item"],
+                                        "seq": int(match["seq"])}).first()
     if row is None:
         return None
-    return PageImage(image_id=image_id, item_id=row.item_id, access=row.access,
-                     image_path=str(settings.data_path / row.image_file), width=row.width,
-                     height=row.height, checksum=row.checksum, datestamp=row.datestamp)
+    item_id, access, datestamp, image_file, width, height, checksum = row
+    return PageImage(image_id=image_id, item_id=item_id, access=access,
+                     image_path=str(settings.data_path / image_file), width=width,
+                     height=height, checksum=checksum, datestamp=datestamp)
 
 
 def list_sets(session: Session) -> list[SetRecord]:
