@@ -15,6 +15,15 @@ ACCESS_LEVELS: tuple[str, ...] = ("open", "readers", "restricted")
 SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII)
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+
+
+def whole_number(text: str) -> int | None:
+    """The number an untrusted text of ASCII digits stands for, None for anything else
+    (str.isdigit() accepts "²" and "①", which int() refuses)."""
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+
+
 def valid_set_spec(spec: str) -> bool:
     """True for an OAI-PMH setSpec (`a:b` nests b in a) the store's column can hold."""
     return len(spec) <= 255 and SET_SPEC.fullmatch(spec) is not None

@@ -44,6 +44,10 @@ class Settings:
     """Largest height of an image response, in pixels (info.json maxHeight)."""
     image_max_area: int = 24_000_000
     """Largest pixel count of an image response (info.json maxArea)."""
+    harvest_max_bytes: int = 64 * 1024**2
+    """Largest response the harvester reads from a provider, decompressed (bytes)."""
+    harvest_timeout: int = 120
+    """Longest time the harvester waits for one whole response from a provider (seconds)."""
 
     @property
     def data_path(self) -> Path:

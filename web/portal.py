@@ -17,7 +17,7 @@ from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
-from store.records import set_lineage
+from store.records import set_lineage, whole_number
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -125,10 +125,10 @@ def home() -> str:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    number = whole_number(request.args.get("page", "1"))
+    if number is None or not 1 <= number <= MAX_PAGE:
         abort(400, "page must be a whole number from 1 to 10000")
-    return int(raw)
+    return number
 
 
 @portal_bp.get("/search")
