@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "THUVIENSO_"
 # The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
@@ -26,6 +27,9 @@ class Settings:
     """Any SQLAlchemy URL; default sqlite:///$THUVIENSO_DATA_DIR/thuvienso.sqlite3."""
     base_url: str = ""
     """Public base URL used in every IIIF id and OAI link; empty means taken from the request."""
+    trusted_hosts: str = ""
+    """Host names answered, comma-separated (.example.org admits its subdomains); default the
+    host of THUVIENSO_BASE_URL, else localhost, 127.0.0.1 and [::1]."""
     repository_name: str = "Thư viện số"
     """OAI-PMH Identify repositoryName."""
     repository_identifier: str = "thuvienso.local"
@@ -54,8 +58,26 @@ class Settings:
         return Path(self.data_dir).resolve()
 
     @property
+    def trusted_host_names(self) -> tuple[str, ...]:
+        """The Host names (no port, lower case) requests may carry; any other gets 400."""
+        if self.trusted_hosts.strip():
+            names = self.trusted_hosts.split(",")
+        elif self.base_url:
+            names = [urlsplit(self.base_url).netloc.rpartition("@")[2]]
+        else:
+            names = ["localhost", "127.0.0.1", "[::1]"]
+        return tuple(host_name(name.strip()) for name in names if name.strip())
+
+    @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_path / 'thuvienso.sqlite3'}"
+
+
+def host_name(host: str) -> str:
+    """A Host header's name, without its port, lower-cased ("[::1]:5000" gives "[::1]")."""
+    if host.startswith("["):
+        return host[:host.find("]") + 1].lower()
+    return host.partition(":")[0].lower()
 
 
 def _coerce(name: str, raw: str) -> Any:

@@ -17,7 +17,7 @@ from store.schema.migrate import current_revision, upgrade
 from store.settings import load_settings
 from web.context import KEY, Hooks, build_context
 from web.fast_paths import FastAnswer, FastPaths
-from web.http import TEXT, Reply, store_unavailable, unexpected
+from web.http import TEXT, Reply, forbid_sniffing, store_unavailable, unexpected
 from web.image_routes import fast_image, image_bp
 from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
@@ -42,6 +42,7 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     _register_errors(app)
+    app.after_request(forbid_sniffing)
     _register_health(app, store)
     app.wsgi_app = FastPaths(app, FAST_ANSWERS)  # type: ignore[method-assign]
     return app

@@ -83,7 +83,6 @@ def security_headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = content_security_policy()
         response.headers["Content-Language"] = language()
         response.headers["Vary"] = "Cookie"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     if request.args.get("lang") in LANGUAGES:
         response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax")
