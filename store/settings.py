@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 PREFIX = "THUVIENSO_"
 # The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
+MIN_SECRET = 32  # characters of a secret key, at least
 REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+",
                                    re.ASCII)
 
@@ -100,6 +101,9 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raw = env.get(PREFIX + f.name.upper())
         if raw is not None and raw != "":
             values[f.name] = _coerce(f.name, raw)
+    if "secret_key" in values and len(values["secret_key"].strip()) < MIN_SECRET:
+        raise ValueError(f"{PREFIX}SECRET_KEY must have at least {MIN_SECRET} characters "
+                         "(python3 -c 'import secrets; print(secrets.token_hex(32))' makes one)")
     values.update(overrides or {})
     settings = Settings(**values)
     if not REPOSITORY_IDENTIFIER.fullmatch(settings.repository_identifier):
@@ -111,18 +115,23 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
 
 
 def _stored_secret(data_path: Path) -> str:
-    """The secret kept in the data dir, created on first use (atomically, readable by owner)."""
+    """The secret kept in the data dir, created on first use: atomically, and readable by its
+    owner only from the start (never chmod-ed after being written)."""
     path = data_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_path.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(secrets.token_hex(32))
-    tmp.chmod(0o600)
-    try:
-        os.link(tmp, path)  # first writer wins; others read what it wrote
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
-    return path.read_text().strip()
+    if not path.exists():
+        data_path.mkdir(mode=0o750, parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_hex(32).encode())
+            os.close(fd)
+            os.link(tmp, path)  # first writer wins; others read what it wrote
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SECRET:
+        raise ValueError(f"the secret key file {path} holds fewer than {MIN_SECRET} characters: "
+                         "delete it to have a new one made")
+    return secret
