@@ -33,6 +33,7 @@ BIG = "a" * 8000
     (f"{LR}&identifier={PREFIX}tv-001", "badArgument"),
     (f"{LR}&from=", "badArgument"),
     (f"{LR}&set=", "badArgument"),
+    (f"{LR}&set=..", "noRecordsMatch"),  # OAI-PMH syntax, but no set of ours can be ".."
     (f"{LR}&from=2024-01-01&until=2024-01-02T00:00:00Z", "badArgument"),
     (f"{LR}&from=2024-02-01&until=2024-01-01", "badArgument"),
     (f"{LR}&from=2024-01-01T10:00:01Z&until=2024-01-01T10:00:00Z", "badArgument"),
