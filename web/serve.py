@@ -37,4 +37,10 @@ def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
         "limit_request_line": LIMIT_REQUEST_LINE,
         "timeout": 60,
         "accesslog": "-",
+        # each worker its own listening socket (SO_REUSEPORT): the kernel spreads connections
+        # over the workers, so kept-alive clients do not all land on the worker that was awake
+        "reuse_port": True,
+        # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): a
+        # second server on the machine would replace, then remove, the first one's
+        "control_socket_disable": True,
     }).run()
