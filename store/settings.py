@@ -64,21 +64,15 @@ class Settings:
         if self.trusted_hosts.strip():
             names = self.trusted_hosts.split(",")
         elif self.base_url:
-            names = [urlsplit(self.base_url).netloc.rpartition("@")[2]]
+            host = urlsplit(self.base_url).hostname or ""
+            names = [f"[{host}]" if ":" in host else host]
         else:
             names = ["localhost", "127.0.0.1", "[::1]"]
-        return tuple(host_name(name.strip()) for name in names if name.strip())
+        return tuple(name.strip().lower() for name in names if name.strip())
 
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_path / 'thuvienso.sqlite3'}"
-
-
-def host_name(host: str) -> str:
-    """A Host header's name, without its port, lower-cased ("[::1]:5000" gives "[::1]")."""
-    if host.startswith("["):
-        return host[:host.find("]") + 1].lower()
-    return host.partition(":")[0].lower()
 
 
 def _coerce(name: str, raw: str) -> Any:

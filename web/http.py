@@ -18,8 +18,6 @@ from werkzeug.http import (
     remove_entity_headers,
 )
 
-from store.settings import host_name
-
 RETRY_AFTER = 30  # seconds a client is asked to wait when the database does not answer
 TEXT = "text/plain; charset=utf-8"
 # on every answer, of every route family: a browser never guesses another type than declared
@@ -73,6 +71,13 @@ class CrossOrigin:
         """An after_request hook for the family's blueprint."""
         response.headers.update(self.headers(request.method))
         return response
+
+
+def host_name(host: str) -> str:
+    """A Host header's name, without its port, lower-cased ("[::1]:5000" gives "[::1]")."""
+    if host.startswith("["):
+        return host[:host.find("]") + 1].lower()
+    return host.partition(":")[0].lower()
 
 
 def host_trusted(environ: dict[str, Any], trusted: tuple[str, ...]) -> bool:
