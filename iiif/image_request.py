@@ -21,8 +21,8 @@ FORMATS: dict[str, str] = {
     "webp": "image/webp",
     "tif": "image/tiff",
 }
-_INT = r"(\d{1,9})"
-_NUM = r"(\d{1,9}(?:\.\d{1,12})?|\.\d{1,12})"
+_INT = r"([0-9]{1,9})"  # ASCII digits: \d would take "٣", which int() reads as 3
+_NUM = r"([0-9]{1,9}(?:\.[0-9]{1,12})?|\.[0-9]{1,12})"
 _REGION_PX = re.compile(rf"{_INT},{_INT},{_INT},{_INT}")
 _REGION_PCT = re.compile(rf"pct:{_NUM},{_NUM},{_NUM},{_NUM}")
 _SIZE_PCT = re.compile(rf"pct:{_NUM}")

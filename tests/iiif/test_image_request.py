@@ -151,6 +151,9 @@ def test_empty_outside_upscaled_or_oversized_requests_are_400(args):
     ("full", "pct:", "0", "default.jpg", "size"),
     ("full", "10.5,", "0", "default.jpg", "size"),
     ("full", "x" * 5000, "0", "default.jpg", "size"),
+    ("٣,٣,٣,٣", "max", "0", "default.jpg", "region"),  # Arabic-Indic digits: int() reads them
+    ("full", "²,", "0", "default.jpg", "size"),
+    ("full", "max", "٩٠", "default.jpg", "rotation"),
 ])
 def test_malformed_parameters_are_400_naming_the_parameter(region, size, rotation, qf, parameter):
     with pytest.raises(IIIFError) as err:
