@@ -5,13 +5,15 @@
 Makes a store under bench/out/sets/ (SQLite) with N sets, a tenth of them top-level and the
 rest one level below (each with one item filed in it, so every set has a count), and
 measures in-process, through Flask's test client, GET / and GET /iiif/collection/top
-(the collection's first request builds it; the median, p95 and p99 are of every request).
+(the first request of each renders or builds what the next ones reuse; the median, p95 and
+p99 are of every request), after gc.freeze() as `thuvienso serve` does in each worker.
 Prints Markdown and keeps the figures in bench/out/sets/results.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import shutil
@@ -70,6 +72,7 @@ def main() -> None:
     create_app(overrides)  # the schema
     fill(overrides, args.sets)
     client = create_app(overrides).test_client()
+    gc.freeze()  # as web.serve does in each worker once the app is loaded
     results = {}
     for url in ("/", "/iiif/collection/top"):
         times = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
-from store.records import set_lineage, whole_number
+from store.records import SetRecord, set_lineage, whole_number
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -115,12 +116,22 @@ def hit(member: Member, lang: str) -> Hit:
 @portal_bp.get("/")
 def home() -> str:
     with current().store.reading() as session:
-        sets = list_sets(session)
-        direct = set_counts(session)
+        sets = tuple(list_sets(session))
+        direct = tuple(sorted(set_counts(session).items()))
+    return render_template("home.html", set_list=set_list(sets, direct, language()))
+
+
+@functools.lru_cache(maxsize=8)  # a function of its arguments alone: nothing in it goes stale
+def set_list(sets: tuple[SetRecord, ...], direct: tuple[tuple[str, int], ...], lang: str
+             ) -> str | None:
+    """The home page's list of sets and their counts (with subsets), as HTML; rendering
+    10 000 sets costs more than reading them, so a worker keeps the last few lists."""
+    if not sets:
+        return None
     children = sets_by_parent(sets)
     tree = [(top, children.get(top.spec, [])) for top in children.get(None, [])]
-    totals = with_subsets(direct)
-    return render_template("home.html", tree=tree,
+    totals = with_subsets(dict(direct))
+    return render_template("set_list.html", tree=tree,
                            totals={s.spec: totals.get(s.spec, 0) for s in sets})
 
 

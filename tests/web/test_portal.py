@@ -185,3 +185,17 @@ def test_home_page_counts_each_set_with_its_subsets_and_costs_linear_in_the_sets
         expected = sum(n for filed, n in direct.items() if spec in set_lineage(filed))
         assert re.search(r"[0-9]+", count_text).group() == str(expected), spec
     assert set(shown) == {s.spec for s in sets if s.spec.count(":") < 2}  # two levels shown
+
+
+def test_the_home_page_shows_a_renamed_set_and_a_new_count_at_once(client, store):
+    from store.records import SetInput
+    from store.write.items import upsert_set
+
+    _many_sets(store, 20)
+    assert "Bộ a1" in client.get("/").get_data(as_text=True)
+    with store.session() as session:
+        upsert_set(session, SetInput("a1", "Sách quý"))
+    page_text = client.get("/?lang=vi").get_data(as_text=True)
+    assert "Sách quý" in page_text and ">Bộ a1<" not in page_text
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "items" in english and "tài liệu" not in english.split("<main")[1]
