@@ -17,7 +17,6 @@ import gc
 import json
 import platform
 import shutil
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.manifest_bench import ms  # noqa: E402
 from store.db import Store  # noqa: E402
 from store.records import DCValue, ItemInput, SetInput  # noqa: E402
 from store.settings import load_settings  # noqa: E402
@@ -34,14 +34,6 @@ from store.write.items import upsert_set  # noqa: E402
 from web.app import create_app  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "sets"
-
-
-def ms(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    return {"n": len(ordered), "median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(pick(0.95), 2), "p99_ms": round(pick(0.99), 2),
-            "max_ms": round(ordered[-1] * 1000, 2)}
 
 
 def specs(count: int) -> list[str]:
