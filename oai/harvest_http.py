@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import urllib3
 from sickle import Sickle
 from sickle.response import OAIResponse
 
@@ -71,15 +72,21 @@ class Client(Sickle):  # type: ignore[misc]
         with requests.get(self.endpoint, params=kwargs, timeout=timeout, stream=True,
                           **args) as response:
             body = bytearray()
-            while chunk := response.raw.read1(READ_SIZE, decode_content=True):
-                body += chunk
-                if len(body) > self.max_bytes:
-                    raise HarvestError(f"{self.endpoint} sent a response larger than "
-                                       f"{self.max_bytes} bytes (THUVIENSO_HARVEST_MAX_BYTES)")
-                if time.monotonic() > deadline:
-                    raise HarvestError(f"{self.endpoint} took longer than "
-                                       f"{self.total_timeout:g} s to send one response "
-                                       "(THUVIENSO_HARVEST_TIMEOUT)")
+            try:
+                while chunk := response.raw.read1(READ_SIZE, decode_content=True):
+                    body += chunk
+                    if len(body) > self.max_bytes:
+                        raise HarvestError(f"{self.endpoint} sent a response larger than "
+                                           f"{self.max_bytes} bytes "
+                                           "(THUVIENSO_HARVEST_MAX_BYTES)")
+                    if time.monotonic() > deadline:
+                        raise HarvestError(f"{self.endpoint} took longer than "
+                                           f"{self.total_timeout:g} s to send one response "
+                                           "(THUVIENSO_HARVEST_TIMEOUT)")
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                # cut off, timed out or undecodable midway: what requests raises for a body
+                # it reads itself, so that the retries above apply
+                raise requests.ConnectionError(error) from error
             response._content = bytes(body)
         return response
 

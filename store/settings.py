@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PREFIX = "THUVIENSO_"
-# The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
 MIN_SECRET = 32  # characters of a secret key, at least
+# The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
 REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+",
                                    re.ASCII)
 
@@ -115,10 +115,9 @@ def _stored_secret(data_path: Path) -> str:
     if not path.exists():
         data_path.mkdir(mode=0o750, parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            os.write(fd, secrets.token_hex(32).encode())
-            os.close(fd)
+            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+                fh.write(secrets.token_hex(32))
             os.link(tmp, path)  # first writer wins; others read what it wrote
         except FileExistsError:
             pass

@@ -136,3 +136,20 @@ def test_a_non_ascii_retry_after_falls_back_to_the_backoff(small_limits, provide
 
     summary = run_harvest(small_limits, provider(_identify_then(busy_once)))
     assert len(answers) == 2 and summary.imported > 0
+
+
+def test_a_provider_that_hangs_up_midway_is_retried_then_one_sentence(small_limits, provider):
+    cut_short: list[int] = []
+
+    def hang_up(handler: BaseHTTPRequestHandler, args: dict[str, str]) -> None:
+        cut_short.append(1)
+        handler.send_response(200)
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        handler.wfile.write(b"<?xml version='1.0'?><OAI-PMH")  # then the connection closes
+        handler.close_connection = True
+
+    with pytest.raises(HarvestError, match="cannot reach"):
+        run_harvest(small_limits, provider(_identify_then(hang_up)))
+    assert len(cut_short) == harvest_http.CONNECT_RETRIES + 1
+    assert _item_count(small_limits) == 0
