@@ -121,7 +121,7 @@ def home() -> str:
     return render_template("home.html", set_list=set_list(sets, direct, language()))
 
 
-@functools.lru_cache(maxsize=8)  # a function of its arguments alone: nothing in it goes stale
+@functools.lru_cache(maxsize=4)  # a function of its arguments alone: nothing in it goes stale
 def set_list(sets: tuple[SetRecord, ...], direct: tuple[tuple[str, int], ...], lang: str
              ) -> str | None:
     """The home page's list of sets and their counts (with subsets), as HTML; rendering
