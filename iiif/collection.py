@@ -23,6 +23,15 @@ def child_sets(sets: Sequence[SetRecord], spec: str | None) -> list[SetRecord]:
     return [s for s in sets if parent_spec(s.spec) == spec]
 
 
+def sets_by_parent(sets: Sequence[SetRecord]) -> dict[str | None, list[SetRecord]]:
+    """Every set's children (the top's under None), in spec order: one pass over the sets,
+    so that a page showing the whole tree costs O(sets), not a child_sets call per set."""
+    children: dict[str | None, list[SetRecord]] = {}
+    for subset in sets:
+        children.setdefault(parent_spec(subset.spec), []).append(subset)
+    return children
+
+
 def member_label(member: Member) -> LanguageMap:
     return value_map(member.titles) if member.titles else plain_map(member.item_id)
 
@@ -50,7 +59,7 @@ def top_collection(sets: Sequence[SetRecord], links: Links) -> Collection:
         requiredStatement=required_statement(links), provider=[provider(links)],
         homepage=[{"id": links.home(), "type": "Text", "format": "text/html",
                    "label": plain_map(name)}],
-        items=[_collection_ref(s, links) for s in child_sets(sets, None)])
+        items=[_collection_ref(s, links) for s in sets_by_parent(sets).get(None, [])])
 
 
 def set_collection(subset: SetRecord, sets: Sequence[SetRecord], items: Sequence[Member],

@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+from iiif.derivatives import cannot_write
+
 TOUCH_AFTER = 60.0  # seconds: refresh a hit's mtime at most this often (LRU order)
 
 
@@ -47,7 +49,8 @@ class FileStore:
             with open(tmp, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
-        except OSError:
+        except OSError as error:
+            cannot_write("rendered images", self.root, error)
             with contextlib.suppress(OSError):
                 tmp.unlink()
 
@@ -90,9 +93,14 @@ class ResponseCache(FileStore):
 
     def sweep(self) -> int:
         """Delete the oldest files until the total is under 90 % of the bound; bytes kept.
-        One process sweeps at a time; the others skip."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".sweep.lock", "a") as lock:
+        One process sweeps at a time; the others skip (and all do when the disk refuses)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            lock = open(self.root / ".sweep.lock", "a")  # noqa: SIM115 - closed below
+        except OSError as error:
+            cannot_write("rendered images", self.root, error)
+            return -1
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyvips
 
 from iiif.image_request import Resolved
+from iiif.pyramid import normalise
 
 JPEG_QUALITY = 85
 KERNEL = "linear"  # after libvips box-shrinks (resize gap), linear finishes: fast, and enough
@@ -30,8 +31,9 @@ def _snap(value: float) -> float:
 
 
 def cut(path: Path, levels: tuple[tuple[int, int], ...], width: int, height: int,
-        r: Resolved) -> pyvips.Image:
-    """The region at the output size (before rotation and quality)."""
+        r: Resolved, loaded: pyvips.Image | None = None) -> pyvips.Image:
+    """The region at the output size (before rotation and quality), from the pyramid at
+    `path`, or from `loaded`, the image of the only level."""
     index = pick_level(levels, width, height, r)
     lw, lh = levels[index]
     fx, fy = lw / width, lh / height
@@ -40,7 +42,8 @@ def cut(path: Path, levels: tuple[tuple[int, int], ...], width: int, height: int
     y1 = min(lh, math.ceil(_snap((r.y + r.h) * fy)))
     x0, y0 = min(x0, lw - 1), min(y0, lh - 1)
     cw, ch = max(1, x1 - x0), max(1, y1 - y0)
-    image = pyvips.Image.new_from_file(str(path), page=index, access="random", fail=False)
+    image = pyvips.Image.new_from_file(str(path), page=index, access="random", fail=False) \
+        if loaded is None else loaded
     image = image.crop(x0, y0, cw, ch)
     if (cw, ch) != (r.width, r.height):
         image = image.resize(r.width / cw, vscale=r.height / ch, kernel=KERNEL)
@@ -92,4 +95,11 @@ def render(path: Path, levels: tuple[tuple[int, int], ...], width: int, height: 
            r: Resolved) -> bytes:
     """The response body of a resolved request, made from the pyramid at `path`."""
     image = tint(cut(path, levels, width, height, r), r.quality)
+    return encode(turn(image, r), r.format)
+
+
+def render_scan(source: str, width: int, height: int, r: Resolved) -> bytes:
+    """The same response made from the scan itself, when its pyramid cannot be kept."""
+    scan = normalise(pyvips.Image.new_from_file(source, access="random", fail=False))
+    image = tint(cut(Path(source), ((width, height),), width, height, r, scan), r.quality)
     return encode(turn(image, r), r.format)

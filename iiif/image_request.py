@@ -21,8 +21,8 @@ FORMATS: dict[str, str] = {
     "webp": "image/webp",
     "tif": "image/tiff",
 }
-_INT = r"(\d{1,9})"
-_NUM = r"(\d{1,9}(?:\.\d{1,12})?|\.\d{1,12})"
+_INT = r"([0-9]{1,9})"  # ASCII digits: \d would take "٣", which int() reads as 3
+_NUM = r"([0-9]{1,9}(?:\.[0-9]{1,12})?|\.[0-9]{1,12})"
 _REGION_PX = re.compile(rf"{_INT},{_INT},{_INT},{_INT}")
 _REGION_PCT = re.compile(rf"pct:{_NUM},{_NUM},{_NUM},{_NUM}")
 _SIZE_PCT = re.compile(rf"pct:{_NUM}")
@@ -305,9 +305,24 @@ def resolve(req: ImageRequest, width: int, height: int, limits: Limits) -> Resol
     """Pixels of the request on a width x height image; 400 when empty, outside or too big."""
     x, y, w, h = req.region.pixels(width, height)
     tw, th, is_max = _size(req.size, w, h, limits)
+    ow, oh = rotated_box(tw, th, req.rotation.degrees)
+    if ow > limits.max_width or oh > limits.max_height or ow * oh > limits.max_area:
+        raise bad("rotation", f"the {tw}x{th} image turned {req.rotation.degrees:g} degrees "
+                              f"would be {ow}x{oh}, over the limits (maxWidth "
+                              f"{limits.max_width}, maxHeight {limits.max_height}, maxArea "
+                              f"{limits.max_area})")
     return Resolved(x=x, y=y, w=w, h=h, width=tw, height=th, mirror=req.rotation.mirror,
                     rotation=req.rotation.degrees, quality=req.quality, format=req.format,
                     full=(x, y, w, h) == (0, 0, width, height), is_max=is_max)
+
+
+def rotated_box(width: int, height: int, degrees: float) -> tuple[int, int]:
+    """The size of a width x height image once turned: its bounding box, as large as the one
+    libvips makes, or a pixel larger (the limits apply to what is sent)."""
+    turn = math.radians(degrees)
+    cos, sin = abs(math.cos(turn)), abs(math.sin(turn))
+    return (max(1, math.ceil(width * cos + height * sin - 1e-9)),
+            max(1, math.ceil(width * sin + height * cos - 1e-9)))
 
 
 def max_size(w: int, h: int, limits: Limits, upscale: bool = False) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from typing import Any
 import pyvips
 
 from iiif import access, image_info, image_render, image_tiff, pyramid
+from iiif.derivatives import cannot_write
 from iiif.image_cache import FileStore, ResponseCache, key_name
 from iiif.image_errors import IIIFError
 from iiif.image_request import ImageRequest, Limits, Resolved, parse, resolve
@@ -138,17 +139,22 @@ class ImageService:
         return Answer(r.media_type, name, page.datestamp, headers,
                       lambda: self._produce(page, r, name), {"canonical": canonical}, public)
 
-    def pyramid_of(self, page: PageImage) -> Path:
-        """The page's pyramid, converted now if this is its first use."""
+    def pyramid_of(self, page: PageImage) -> Path | None:
+        """The page's pyramid, converted now if this is its first use; None when it cannot be
+        written (the scan is then rendered from itself)."""
         checksum = page.checksum or key_name(page.image_path)
-        return pyramid.ensure_pyramid(page.image_path,
-                                      pyramid.pyramid_path(self.data_path, checksum))
+        target = pyramid.pyramid_path(self.data_path, checksum)
+        try:
+            return pyramid.ensure_pyramid(page.image_path, target)
+        except OSError as error:
+            cannot_write("pyramids", self.data_path / "iiif", error)
+            return None
 
     def _produce(self, page: PageImage, r: Resolved, name: str) -> bytes:
         scale = image_info.grid_scale(r, page.width, page.height)
         if scale is not None and (r.width, r.height) == (image_info.TILE, image_info.TILE):
             path = self.pyramid_of(page)
-            if pyramid.levels(path)[0] == (page.width, page.height):
+            if path is not None and pyramid.levels(path)[0] == (page.width, page.height):
                 span = image_info.TILE * scale
                 raw = image_tiff.raw_tile(path, scale.bit_length() - 1, r.x // span, r.y // span)
                 if raw is not None:
@@ -159,7 +165,11 @@ class ImageService:
             return data
         path = self.pyramid_of(page)
         try:
-            data = image_render.render(path, pyramid.levels(path), page.width, page.height, r)
+            if path is None:
+                data = image_render.render_scan(page.image_path, page.width, page.height, r)
+            else:
+                data = image_render.render(path, pyramid.levels(path), page.width, page.height,
+                                           r)
         except pyvips.Error as exc:
             raise IIIFError(404, "identifier", "this image cannot be rendered") from exc
         store.put(name, data)

@@ -13,6 +13,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from iiif.derivatives import cannot_write
+
 FORMAT_VERSION = "presentation-3"  # change when the builders' output changes
 KEEP_PER_NAME = 4  # cached versions kept per item or set (e.g. several base URLs)
 _SAFE = str.maketrans({"/": "_", ":": "+", "\\": "_"})
@@ -59,8 +61,8 @@ class DocumentCache:
             tmp.write_bytes(data)
             os.replace(tmp, path)
             self._prune(path.parent)
-        except OSError:
-            pass  # a read-only or full disk only costs a rebuild next time
+        except OSError as error:  # a read-only or full disk only costs a rebuild next time
+            cannot_write("built documents", self.root, error)
         self._remember(key, data)
 
     def _remember(self, key: str, data: bytes) -> None:

@@ -66,13 +66,28 @@ def normalise(image: pyvips.Image) -> pyvips.Image:
 
 
 def convert(source: str, target: Path) -> None:
-    """Write the tiled pyramid of `source` to `target` (404 if the scan cannot be read)."""
+    """Write the tiled pyramid of `source` to `target`: 404 if the scan cannot be read,
+    OSError if the pyramid cannot be written (a full disk)."""
     try:
         image = normalise(pyvips.Image.new_from_file(source, access="sequential"))
         image.tiffsave(str(target), tile=True, pyramid=True, compression="jpeg", Q=QUALITY,
                        tile_width=TILE, tile_height=TILE, keep="none")
     except pyvips.Error as exc:
+        _probe_writing(target.parent)  # reading is lazy: which side failed?
         raise IIIFError(404, "identifier", "the scan of this image cannot be read") from exc
+
+
+def _probe_writing(folder: Path) -> None:
+    """Raise OSError when a small file cannot be written in `folder`."""
+    probe = folder / f".probe.{os.getpid()}.{threading.get_ident()}"
+    try:
+        with open(probe, "wb") as fh:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+            os.fsync(fh.fileno())
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
 
 
 @functools.lru_cache(maxsize=4096)

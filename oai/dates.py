@@ -45,8 +45,10 @@ def end_of(date: UTCDate) -> datetime:
 
 @functools.lru_cache(maxsize=1024)  # list pages repeat datestamps: items come in batches
 def format_utc(value: datetime) -> str:
-    """YYYY-MM-DDThh:mm:ssZ of a naive UTC datetime."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """YYYY-MM-DDThh:mm:ssZ of a naive UTC datetime (the year zero-padded: strftime's %Y is
+    not, before 1000)."""
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z")
 
 
 def parse_stamp(raw: str) -> datetime:

@@ -22,8 +22,27 @@ from store.records import MetadataRecord
 
 Item = MetadataRecord | Listed
 
-MARK = "\ue000"  # a private-use character: valid XML, never in a template otherwise
+# A private-use character cutting the constant templates below, at import. Never used on
+# anything holding record text, which may contain any character: element_bytes cuts those.
+MARK = "\ue000"
 _MARK = MARK.encode()
+_ROOT_CLOSE = b"</OAI-PMH>"
+
+
+def _root() -> etree._Element:
+    return etree.Element(q(OAI, "OAI-PMH"), nsmap={None: OAI, "xsi": XSI})
+
+
+def element_bytes(build) -> bytes:  # type: ignore[no-untyped-def]
+    """What `build` appends to a response root, serialised inside the root's namespaces.
+
+    Cut out by position, between the root's own tags, never at a marker: a record's text may
+    hold any character, a marker included.
+    """
+    root = _root()
+    build(root)
+    data = etree.tostring(root, encoding="utf-8", xml_declaration=False)
+    return data[data.index(b">") + 1:-len(_ROOT_CLOSE)]
 
 
 def cut(build) -> list[bytes]:  # type: ignore[no-untyped-def]
@@ -32,7 +51,7 @@ def cut(build) -> list[bytes]:  # type: ignore[no-untyped-def]
     The root declares the OAI and xsi namespaces as every response does, so the pieces
     inherit them instead of repeating them. The root's own tags are the first and last piece.
     """
-    root = etree.Element(q(OAI, "OAI-PMH"), nsmap={None: OAI, "xsi": XSI})
+    root = _root()
     root.text = MARK
     build(root)
     pieces = etree.tostring(root, encoding="utf-8").split(_MARK)

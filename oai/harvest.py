@@ -53,7 +53,8 @@ def run_harvest(store: Store, url: str, metadata_prefix: str = "oai_dc",
     position to resume from.
     """
     source = _Source(url.strip(), metadata_prefix, set_spec or "")
-    client = Client(source.url)
+    client = Client(source.url, store.settings.harvest_max_bytes,
+                    store.settings.harvest_timeout)
     summary = ImportSummary()
     _identify(client, source, summary)
     set_names = _set_names(client)

@@ -18,7 +18,7 @@ from store.ingest.dc import dc_values
 from store.ingest.entries import Delete, Entry, ReadContext, Reject, Upsert
 from store.ingest.ids import id_from_header
 from store.ingest.marc import record_entry, record_from_xml
-from store.records import ItemInput
+from store.records import ItemInput, whole_number
 from store.xml_safety import UnsafeXML, clean_xml_bytes, safe_fromstring
 
 
@@ -68,8 +68,7 @@ def read_page(content: bytes, id_prefix: str, first_number: int = 1) -> Page:
     token = root.find(f".//{q(OAI, 'resumptionToken')}")
     if token is not None:
         page.token = (token.text or "").strip() or None
-        size = token.get("completeListSize", "")
-        page.complete_list_size = int(size) if size.isdigit() else None
+        page.complete_list_size = whole_number(token.get("completeListSize", "").strip())
     return page
 
 

@@ -21,7 +21,7 @@ from oai.dates import ONE_SECOND
 from oai.envelope import SPEC, Context, T, serialise, start
 from oai.errors import OAIError
 from oai.formats import MetadataFormat
-from oai.fragments import MARK, cut, header_text, oai_dc_record_text, record_text
+from oai.fragments import element_bytes, header_text, oai_dc_record_text, record_text
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
 from store.read import listing
@@ -96,7 +96,7 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
         total = listing.count(ctx.session, window)
     root = start(ctx, now, request)
     verb = etree.SubElement(root, T[request.verb])
-    verb.text = MARK
+    verb.text = ""  # written <ListRecords></ListRecords>: the records go between the two
     cursor = position.cursor
     if len(rows) > size:
         last = rows[size - 1]
@@ -110,7 +110,11 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
     if len(verb):
         element.set("completeListSize", str(max(total, cursor + min(len(rows), size))))
         element.set("cursor", str(cursor))
-    head, tail = serialise(root).split(MARK.encode())
+    document = serialise(root)
+    # the first literal "<ListRecords>" is the verb's tag: text and attributes escape "<"
+    open_tag = f"<{request.verb}>".encode()
+    cut_at = document.index(open_tag) + len(open_tag)
+    head, tail = document[:cut_at], document[cut_at:]
     return _body(ctx, head, rows[:size], tail, fmt, full)
 
 
@@ -145,9 +149,5 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
 
 def record_bytes(ctx: Context, item: MetadataRecord, fmt: MetadataFormat) -> bytes:
     """A <record> built with lxml (marc21, mods), serialised inside a response's namespaces."""
-    def build(root: etree._Element) -> None:
-        record(ctx, root, item, fmt)
-        root[-1].tail = MARK
-
-    return cut(build)[0]
+    return element_bytes(lambda root: record(ctx, root, item, fmt))
 

@@ -38,7 +38,7 @@ class Store:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        settings.data_path.mkdir(parents=True, exist_ok=True)
+        settings.data_path.mkdir(mode=0o750, parents=True, exist_ok=True)
         self.engine = make_engine(settings.sqlalchemy_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads on PostgreSQL run without BEGIN/ROLLBACK: under READ COMMITTED each statement

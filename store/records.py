@@ -11,8 +11,19 @@ DC_ELEMENTS: tuple[str, ...] = (
     "format", "identifier", "source", "language", "relation", "coverage", "rights",
 )
 ACCESS_LEVELS: tuple[str, ...] = ("open", "readers", "restricted")
-# An OAI-PMH setSpec: colon-separated parts of URI unreserved characters ("sach:lichsu").
-SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII)
+# An OAI-PMH setSpec: colon-separated parts of URI unreserved characters ("sach:lichsu"),
+# except the parts "." and "..": a spec also names cache files and folders.
+_SPEC_PART = r"(?!\.\.?(?::|$))[A-Za-z0-9\-_.!~*'()]+"
+SET_SPEC = re.compile(f"{_SPEC_PART}(:{_SPEC_PART})*", re.ASCII)
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+
+
+def whole_number(text: str) -> int | None:
+    """The number an untrusted text of ASCII digits stands for, None for anything else
+    (str.isdigit() accepts "²" and "①", which int() refuses)."""
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
 
 
 def valid_set_spec(spec: str) -> bool:

@@ -11,8 +11,10 @@ import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "THUVIENSO_"
+MIN_SECRET = 32  # characters of a secret key, at least
 # The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
 REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+",
                                    re.ASCII)
@@ -26,6 +28,9 @@ class Settings:
     """Any SQLAlchemy URL; default sqlite:///$THUVIENSO_DATA_DIR/thuvienso.sqlite3."""
     base_url: str = ""
     """Public base URL used in every IIIF id and OAI link; empty means taken from the request."""
+    trusted_hosts: str = ""
+    """Host names answered, comma-separated (.example.org admits its subdomains); default the
+    host of THUVIENSO_BASE_URL, else localhost, 127.0.0.1 and [::1]."""
     repository_name: str = "Thư viện số"
     """OAI-PMH Identify repositoryName."""
     repository_identifier: str = "thuvienso.local"
@@ -50,10 +55,26 @@ class Settings:
     """How many proxy hops in front of the app to trust for the client address (X-Forwarded-*)."""
     open_thumbnails: bool = False
     """Open the thumbnails of `readers` items (the sizes manifests and the portal use) to all."""
+    harvest_max_bytes: int = 64 * 1024**2
+    """Largest response the harvester reads from a provider, decompressed (bytes)."""
+    harvest_timeout: int = 120
+    """Longest time the harvester waits for one whole response from a provider (seconds)."""
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir).resolve()
+
+    @property
+    def trusted_host_names(self) -> tuple[str, ...]:
+        """The Host names (no port, lower case) requests may carry; any other gets 400."""
+        if self.trusted_hosts.strip():
+            names = self.trusted_hosts.split(",")
+        elif self.base_url:
+            host = urlsplit(self.base_url).hostname or ""
+            names = [f"[{host}]" if ":" in host else host]
+        else:
+            names = ["localhost", "127.0.0.1", "[::1]"]
+        return tuple(name.strip().lower() for name in names if name.strip())
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -86,6 +107,9 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raw = env.get(PREFIX + f.name.upper())
         if raw is not None and raw != "":
             values[f.name] = _coerce(f.name, raw)
+    if "secret_key" in values and len(values["secret_key"].strip()) < MIN_SECRET:
+        raise ValueError(f"{PREFIX}SECRET_KEY must have at least {MIN_SECRET} characters "
+                         "(python3 -c 'import secrets; print(secrets.token_hex(32))' makes one)")
     values.update(overrides or {})
     settings = Settings(**values)
     if not REPOSITORY_IDENTIFIER.fullmatch(settings.repository_identifier):
@@ -100,18 +124,22 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
 
 
 def _stored_secret(data_path: Path) -> str:
-    """The secret kept in the data dir, created on first use (atomically, readable by owner)."""
+    """The secret kept in the data dir, created on first use: atomically, and readable by its
+    owner only from the start (never chmod-ed after being written)."""
     path = data_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_path.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(secrets.token_hex(32))
-    tmp.chmod(0o600)
-    try:
-        os.link(tmp, path)  # first writer wins; others read what it wrote
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
-    return path.read_text().strip()
+    if not path.exists():
+        data_path.mkdir(mode=0o750, parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+                fh.write(secrets.token_hex(32))
+            os.link(tmp, path)  # first writer wins; others read what it wrote
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SECRET:
+        raise ValueError(f"the secret key file {path} holds fewer than {MIN_SECRET} characters: "
+                         "delete it to have a new one made")
+    return secret

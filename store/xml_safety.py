@@ -24,6 +24,7 @@ _FORBIDDEN_BYTES = re.compile(
     rb"|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5[5-7][0-9]{3}|6553[45]));",
     re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DOCTYPE_SPAN = len(b"<!DOCTYPE") - 1  # bytes of a chunk kept to search with the next one
 
 
 class UnsafeXML(ValueError):
@@ -45,9 +46,10 @@ def clean_xml_bytes(data: bytes) -> tuple[bytes, int]:
         data = data.decode("utf-16").encode("utf-8")
         data = re.sub(rb"^(<\?xml[^>]*?encoding=[\"'])utf-16([\"'])", rb"\1UTF-8\2", data,
                       flags=re.IGNORECASE)
-    if _DOCTYPE.search(data):
+    cleaned, count = _FORBIDDEN_BYTES.subn(b"", data)
+    if _DOCTYPE.search(cleaned):  # after cleaning: "<!DOC\x01TYPE" is a declaration then
         raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
-    return _FORBIDDEN_BYTES.subn(b"", data)
+    return cleaned, count
 
 
 class CleanStream:
@@ -59,6 +61,7 @@ class CleanStream:
     def __init__(self, fh: BinaryIO, chunk: int = 1 << 20) -> None:
         self.fh, self.chunk, self.removed = fh, chunk, 0
         self._pending, self._out, self._done = b"", b"", False
+        self._tail = b""  # the end of the last chunk: a declaration may straddle two
         head = fh.read(max(chunk, 1 << 16))
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: rare, done in memory
             head, self.removed = clean_xml_bytes(head + fh.read())
@@ -78,9 +81,11 @@ class CleanStream:
                 data, self._pending = data[:-keep], data[-keep:]
         else:
             self._done = True
-        if _DOCTYPE.search(data):
-            raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
         cleaned, count = _FORBIDDEN_BYTES.subn(b"", data)
+        searched = self._tail + cleaned  # what the parser reads, across the chunk boundary
+        if _DOCTYPE.search(searched):
+            raise UnsafeXML("a document type declaration (DTD or entities) is not allowed")
+        self._tail = searched[-_DOCTYPE_SPAN:]
         self.removed += count
         self._out += cleaned
 

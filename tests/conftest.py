@@ -62,7 +62,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
 @pytest.fixture
 def settings_overrides(database_url: str, tmp_path) -> dict[str, Any]:
     return {"data_dir": str(tmp_path / "data"), "database_url": database_url,
-            "secret_key": "test-secret", "oai_page_size": 10}
+            "secret_key": "test-secret-of-at-least-32-characters", "oai_page_size": 10}
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from web import sessions
 from web.accounts import accounts_bp
 from web.context import KEY, Hooks, build_context
 from web.fast_paths import FastAnswer, FastPaths
-from web.http import TEXT, Reply, store_unavailable, unexpected
+from web.http import TEXT, Reply, forbid_sniffing, store_unavailable, unexpected
 from web.image_routes import fast_image, image_bp
 from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
@@ -53,6 +53,7 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
         app.register_blueprint(blueprint)
     CSRFProtect(app).exempt(oai_bp)  # every form; OAI-PMH POSTs come from harvesters
     _register_errors(app)
+    app.after_request(forbid_sniffing)
     _register_health(app, store)
     pipeline: Any = FastPaths(app, FAST_ANSWERS)
     if settings.trusted_proxies:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 import click
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
 from store.db import UNAVAILABLE, Store
@@ -35,8 +36,13 @@ def migrated_store() -> tuple[Store, bool]:
     try:
         return store, upgrade(store.engine)
     except Exception as error:  # noqa: BLE001 - a database that cannot be reached
-        raise click.ClickException(f"cannot open the store at {settings.sqlalchemy_url}: "
-                                   f"{str(error).splitlines()[0]}") from None
+        url = make_url(settings.sqlalchemy_url)
+        reason = str(error).splitlines()[0]
+        if url.password:
+            reason = reason.replace(str(url.password), "***")
+        raise click.ClickException(f"cannot open the store at "
+                                   f"{url.render_as_string(hide_password=True)}: {reason}"
+                                   ) from None
 
 
 def open_store() -> Store:
@@ -109,6 +115,9 @@ def main() -> None:
 
     Settings come from THUVIENSO_* environment variables (see the README).
     """
+    # the data dir holds the database and the scans of non-open items: nothing this process
+    # (or a server's workers) creates is for other users (folders 0750, files 0640)
+    os.umask(0o027)
 
 
 @main.command()

@@ -5,6 +5,8 @@ most of a tile.
 Its routes are the Flask app's own rules for the endpoints given, so the URL layout is written
 once. A fast answer sends the very headers and bytes of the Flask view, errors included; it may
 pass a request on to Flask only on a decision taken before any work (it returns None).
+Being the outermost layer, it also refuses, for every route, a Host the server does not
+answer to (THUVIENSO_TRUSTED_HOSTS).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from web.context import Context, context_of
-from web.http import Reply
+from web.http import Reply, host_trusted, untrusted_host
 
 FastAnswer = Callable[..., Reply | None]  # (context, environ, **rule arguments)
 _VARIABLE = re.compile(r"<(?:(\w+)(\([^)]*\))?:)?(\w+)>")
@@ -48,8 +50,11 @@ class FastPaths:
         if {rule.endpoint for rule in rules} != set(self.answers):
             raise ValueError("every fast endpoint needs a Flask rule")
         self.routes = [(rule_pattern(rule.rule), self.answers[rule.endpoint]) for rule in rules]
+        self.trusted = self.context.settings.trusted_host_names
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if not host_trusted(environ, self.trusted):  # the outermost layer: every route
+            return untrusted_host().send(start_response)
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") == "GET" and path.isascii():
             for pattern, answer in self.routes:

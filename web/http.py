@@ -20,6 +20,8 @@ from werkzeug.http import (
 
 RETRY_AFTER = 30  # seconds a client is asked to wait when the database does not answer
 TEXT = "text/plain; charset=utf-8"
+# on every answer, of every route family: a browser never guesses another type than declared
+NO_SNIFFING = ("X-Content-Type-Options", "nosniff")
 
 
 @dataclass(slots=True)
@@ -35,7 +37,7 @@ class Reply:
 
     def send(self, start_response: Any) -> Iterable[bytes]:
         """Send it as WSGI, with the very headers werkzeug's Response would send."""
-        headers = list(self.headers.items())
+        headers = [*self.headers.items(), NO_SNIFFING]
         body = self.body
         if self.status == 304:
             remove_entity_headers(headers)
@@ -69,6 +71,38 @@ class CrossOrigin:
         """An after_request hook for the family's blueprint."""
         response.headers.update(self.headers(request.method))
         return response
+
+
+def host_name(host: str) -> str:
+    """A Host header's name, without its port, lower-cased ("[::1]:5000" gives "[::1]")."""
+    if host.startswith("["):
+        return host[:host.find("]") + 1].lower()
+    return host.partition(":")[0].lower()
+
+
+def host_trusted(environ: dict[str, Any], trusted: tuple[str, ...]) -> bool:
+    """Whether the request's Host is one this server answers to (THUVIENSO_TRUSTED_HOSTS):
+    absolute URLs are built from it, so a forged one must not reach them. A leading dot admits
+    subdomains, as in Flask's TRUSTED_HOSTS. No Host header: the server's own name is used."""
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        return True
+    name = host_name(host)
+    return name in trusted or any(t.startswith(".") and (name.endswith(t) or name == t[1:])
+                                  for t in trusted)
+
+
+def untrusted_host() -> Reply:
+    """The answer to a request whose Host this server does not answer to."""
+    return Reply(400, {"Content-Type": TEXT},
+                 b"400 Bad Request: the Host header names a host this server does not "
+                 b"answer to (THUVIENSO_TRUSTED_HOSTS).\n")
+
+
+def forbid_sniffing(response: Response) -> Response:
+    """An after_request hook of the app: what Reply.send adds on the fast paths."""
+    response.headers.setdefault(*NO_SNIFFING)
+    return response
 
 
 def validators(etag: str, last_modified: datetime | None = None) -> dict[str, str]:

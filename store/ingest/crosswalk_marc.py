@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pymarc import Field, Record
 
-from store.records import DCValue
+from store.records import DCValue, whole_number
 
 # MARC language codes (ISO 639-2/B) to the BCP 47 tags the store uses for xml:lang.
 LANG_TAGS = {
@@ -119,7 +119,7 @@ def _dates(record: Indexed) -> list[str]:
     if not dates:
         for field in record.get_fields("008"):
             year = (field.data or "")[7:11]
-            if year.isdigit():
+            if whole_number(year) is not None:
                 dates.append(year)
     return dates
 

@@ -3,6 +3,9 @@
 Images (*.jpg, *.jpeg, *.tif, *.tiff, *.png) are the pages, sorted by name; a same-named `.txt`
 beside one is its page text. A folder of images alone is a package too: title from the folder
 name, access open. The item id is the folder name. See docs/import-packages.md.
+
+A package holds its own files: a symbolic link (the folder, an image, a text or a metadata
+file) is refused, so that an import never publishes a file from elsewhere on the machine.
 """
 
 from __future__ import annotations
@@ -44,6 +47,16 @@ def package_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if is_package(p))
 
 
+def own_file(folder: Path, path: Path) -> Path:
+    """`path`, a file of the package `folder`; ValueError (`NAME: reason`) for a symbolic link
+    or anything resolving outside the folder."""
+    if path.is_symlink():
+        raise ValueError(f"{path.name}: a symbolic link, not a file of the package")
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise ValueError(f"{path.name}: outside the package folder")
+    return path
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None or value == "":
         return []
@@ -57,6 +70,9 @@ def _one(data: dict[str, Any], key: str) -> str | None:
 
 
 def _read_metadata(folder: Path) -> dict[str, Any]:
+    for name in METADATA_FILES:
+        if (folder / name).is_symlink():
+            own_file(folder, folder / name)
     if (folder / "metadata.json").exists():
         data = json.loads((folder / "metadata.json").read_text(encoding="utf-8-sig"))
         if not isinstance(data, dict):
@@ -95,10 +111,12 @@ def _dc_values(data: dict[str, Any], ctx: ReadContext) -> list[DCValue]:
 
 
 def _pages(folder: Path, labels: list[Any], ctx: ReadContext) -> list[PageInput]:
-    images = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+    images = sorted(p for p in folder.iterdir() if (p.is_file() or p.is_symlink())
+                    and not p.name.startswith(".")
                     and p.suffix.lower() in IMAGE_SUFFIXES)  # "._x.jpg": macOS metadata
     pages = []
     for n, image in enumerate(images):
+        own_file(folder, image)
         try:
             header = pyvips.Image.new_from_file(str(image), access="sequential")
             width, height = header.width, header.height
@@ -107,7 +125,8 @@ def _pages(folder: Path, labels: list[Any], ctx: ReadContext) -> list[PageInput]
                              f"({str(error).splitlines()[0]})") from None
         text_file = image.with_suffix(".txt")
         text = None
-        if text_file.exists():
+        if text_file.is_symlink() or text_file.exists():
+            own_file(folder, text_file)
             text, removed = clean_text(text_file.read_text(encoding="utf-8-sig"))
             ctx.cleaned_chars += removed
         label = clean_text(str(labels[n]))[0] if n < len(labels) else str(n + 1)
@@ -118,6 +137,8 @@ def _pages(folder: Path, labels: list[Any], ctx: ReadContext) -> list[PageInput]
 
 def package_item(folder: Path, ctx: ReadContext) -> ItemInput:
     """The item of one package folder; ValueError for anything wrong in it."""
+    if folder.is_symlink():
+        raise ValueError(f"{folder.name}: a symbolic link, not a package folder")
     item_id = make_id(folder.resolve().name, ctx.id_prefix)
     if item_id is None:
         raise ValueError("the folder name gives no usable item id")

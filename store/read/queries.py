@@ -81,9 +81,10 @@ def page_image(session: Session, image_id: str, settings: Settings) -> PageImage
 
 
 def list_sets(session: Session) -> list[SetRecord]:
-    """All sets in spec order."""
-    return [SetRecord(s.spec, s.name, s.description)
-            for s in session.scalars(select(OAISet).order_by(OAISet.spec))]
+    """All sets in spec order (plain rows, not ORM objects: a store may have 10 000 sets)."""
+    rows = session.execute(select(OAISet.spec, OAISet.name, OAISet.description)
+                           .order_by(OAISet.spec))
+    return [SetRecord(spec, name, description) for spec, name, description in rows]
 
 
 def browse_set(session: Session, set_pks: tuple[int, ...], limit: int, offset: int

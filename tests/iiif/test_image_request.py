@@ -151,6 +151,9 @@ def test_empty_outside_upscaled_or_oversized_requests_are_400(args):
     ("full", "pct:", "0", "default.jpg", "size"),
     ("full", "10.5,", "0", "default.jpg", "size"),
     ("full", "x" * 5000, "0", "default.jpg", "size"),
+    ("٣,٣,٣,٣", "max", "0", "default.jpg", "region"),  # Arabic-Indic digits: int() reads them
+    ("full", "²,", "0", "default.jpg", "size"),
+    ("full", "max", "٩٠", "default.jpg", "rotation"),
 ])
 def test_malformed_parameters_are_400_naming_the_parameter(region, size, rotation, qf, parameter):
     with pytest.raises(IIIFError) as err:
@@ -221,3 +224,27 @@ def test_grid_needs_plain_jpeg():
     assert grid_scale(r, 6000, 8000) is None
     r = _resolve("0,0,512,512", "512,", "0", "gray.jpg", w=6000, h=8000)
     assert grid_scale(r, 6000, 8000) is None
+
+
+def test_an_output_over_the_limits_once_turned_is_400_before_any_decoding():
+    # ^5999,4000 is within maxWidth 6000 and maxArea 24 MP; turned 45.5 degrees it is 7058x7082
+    with pytest.raises(IIIFError) as err:
+        _resolve("full", "^5999,4000", "45.5", w=2000, h=3000)
+    assert (err.value.status, err.value.parameter) == (400, "rotation")
+
+
+@pytest.mark.parametrize("rotation", ["0", "30", "45.5", "90", "!135", "200.25", "270", "359.9"])
+def test_what_is_sent_once_turned_stays_within_the_limits(rotation):
+    import pyvips
+
+    from iiif.image_render import turn
+
+    limits = Limits(120, 100, 9000)
+    for size in ("max", "^max", "120,", ",100", "^!120,100", "90,90", "^150,60", "60,80"):
+        try:
+            r = _resolve("full", size, rotation, "default.png", w=100, h=80, limits=limits)
+        except IIIFError:
+            continue
+        turned = turn(pyvips.Image.black(r.width, r.height), r)
+        assert turned.width <= limits.max_width and turned.height <= limits.max_height
+        assert turned.width * turned.height <= limits.max_area, (size, rotation)

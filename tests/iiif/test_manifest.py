@@ -178,7 +178,8 @@ def test_manifest_is_built_once_and_kept_on_disk_for_every_worker(app, client, s
 def test_base_url_setting_is_used_for_every_id(settings_overrides, store, sample):
     proxied = create_app({**settings_overrides, "base_url": "https://lib.example.org/tvs/"})
     try:
-        doc = proxied.test_client().get("/iiif/truyen-kieu/manifest").get_json()
+        doc = proxied.test_client().get("/iiif/truyen-kieu/manifest",
+                                        base_url="https://lib.example.org/").get_json()
     finally:
         context_of(proxied).store.dispose()
     assert doc["id"] == "https://lib.example.org/tvs/iiif/truyen-kieu/manifest"

@@ -33,6 +33,7 @@ BIG = "a" * 8000
     (f"{LR}&identifier={PREFIX}tv-001", "badArgument"),
     (f"{LR}&from=", "badArgument"),
     (f"{LR}&set=", "badArgument"),
+    (f"{LR}&set=..", "noRecordsMatch"),  # OAI-PMH syntax, but no set of ours can be ".."
     (f"{LR}&from=2024-01-01&until=2024-01-02T00:00:00Z", "badArgument"),
     (f"{LR}&from=2024-02-01&until=2024-01-01", "badArgument"),
     (f"{LR}&from=2024-01-01T10:00:01Z&until=2024-01-01T10:00:00Z", "badArgument"),
@@ -144,3 +145,17 @@ def test_tokens_are_opaque_and_survive_another_worker(shared, ro_client, ro_cat)
 def test_get_record_reports_both_errors_at_once(ro_client, ro_cat):
     root = fetch(ro_client, "verb=GetRecord&metadataPrefix=nope&identifier=oai:x.y:z")
     assert error_codes(root) == ["cannotDisseminateFormat", "idDoesNotExist"]
+
+
+def test_a_token_for_a_year_before_1000_decodes_to_its_position():
+    from datetime import datetime
+
+    position = Position("ListRecords", "oai_dc", "", datetime(999, 1, 1), datetime(2030, 1, 1),
+                        datetime(2024, 1, 1), "tv-001", 10, 43)
+    assert tokens.decode(tokens.encode(position, "key"), "key", "ListRecords") == position
+
+
+def test_second_page_of_a_list_from_a_year_before_1000_is_served(shared, ro_client, ro_cat):
+    token = x(fetch(ro_client, f"{LR}&from=0999-01-01"), "//o:resumptionToken/text()")[0]
+    root = fetch(ro_client, f"verb=ListRecords&resumptionToken={quote(token)}")
+    assert error_codes(root) == []

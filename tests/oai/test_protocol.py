@@ -88,7 +88,8 @@ def test_base_url_setting_drives_links(shared, ro_cat):
     app = create_app(shared.overrides | {"base_url": "https://tv.example/"})
     try:
         root = fetch(app.test_client(),
-                     f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005")
+                     f"verb=GetRecord&metadataPrefix=mods&identifier={PREFIX}tv-005",
+                     Host="tv.example")
     finally:
         context_of(app).store.dispose()
     assert x(root, "o:request/text()") == ["https://tv.example/oai"]

@@ -44,7 +44,8 @@ def test_a_reader_signs_in_and_the_header_shows_who_with_a_sign_out_form(app, cl
 
 
 def test_the_session_cookie_is_secure_under_an_https_base_url(settings_overrides):
-    app = create_app(settings_overrides | {"base_url": "https://thuvien.example.vn"})
+    app = create_app(settings_overrides | {"base_url": "https://thuvien.example.vn",
+                                           "trusted_hosts": "localhost"})
     add(app)
     response = sign_in(app.test_client())
     assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]

@@ -35,6 +35,8 @@ HOSTILE = [
     "/search?q=thu-vien&page=-1",
     "/search?q=thu&page=abc",
     "/search?q=thu&page=99999999999999999999999",
+    "/search?q=a&page=%C2%B2",  # "²": isdigit() but not int()
+    "/search?q=a&page=%E2%91%A0",  # "①"
     "/search?q=" + "ư" * 2000,
     "/search?set=%00",
     "/?lang=%ff",

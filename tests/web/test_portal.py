@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from urllib.parse import unquote
 
 import lxml.html
 import pytest
@@ -135,3 +137,65 @@ def test_item_without_pages_non_open_deleted_and_unknown(client, sample):
     page(client, "/items/da-xoa", 410)
     page(client, "/items/khong-co", 404)
     page(client, "/items/..%2F..%2Fetc", 404)
+
+
+def _many_sets(store, count: int) -> list[str]:
+    from store.records import DCValue, ItemInput, SetInput
+    from store.write.bulk import bulk_upsert
+    from store.write.items import upsert_set
+
+    specs = [f"a{n % 9}" + (f":b{n % 5}" if n % 3 else "") + (f":c{n}" if n % 2 else "")
+             for n in range(count)]
+    with store.session() as session:
+        for spec in sorted(set(specs)):
+            upsert_set(session, SetInput(spec, f"Bộ {spec}"))
+        bulk_upsert(session, [ItemInput(f"it-{n}", (DCValue("title", f"Sách {n}"),),
+                                        sets=(spec,)) for n, spec in enumerate(specs)],
+                    store.settings.data_path)
+    return specs
+
+
+def test_home_page_counts_each_set_with_its_subsets_and_costs_linear_in_the_sets(
+        client, store, monkeypatch):
+    import iiif.collection
+    import web.portal
+    from store.read.presentation import set_counts
+    from store.read.queries import list_sets
+    from store.records import set_lineage
+
+    _many_sets(store, 300)
+    with store.reading() as session:
+        sets = list_sets(session)
+    calls = []
+
+    def counted(spec):
+        calls.append(spec)
+        return set_lineage(spec)
+
+    monkeypatch.setattr(iiif.collection, "set_lineage", counted)
+    monkeypatch.setattr(web.portal, "set_lineage", counted)
+    doc, _ = page(client, "/")
+    assert len(calls) <= 3 * len(sets)  # it was len(sets) squared
+    shown = {unquote(a.get("href").rsplit("=", 1)[-1]):
+             a.getparent().findtext(".//span[@class='count']")
+             for a in doc.xpath("//ul[@class='sets']//a[contains(@href, 'set=')]")}
+    with store.reading() as session:
+        direct = set_counts(session)
+    for spec, count_text in shown.items():  # the definition: items in the set or below it
+        expected = sum(n for filed, n in direct.items() if spec in set_lineage(filed))
+        assert re.search(r"[0-9]+", count_text).group() == str(expected), spec
+    assert set(shown) == {s.spec for s in sets if s.spec.count(":") < 2}  # two levels shown
+
+
+def test_the_home_page_shows_a_renamed_set_and_a_new_count_at_once(client, store):
+    from store.records import SetInput
+    from store.write.items import upsert_set
+
+    _many_sets(store, 20)
+    assert "Bộ a1" in client.get("/").get_data(as_text=True)
+    with store.session() as session:
+        upsert_set(session, SetInput("a1", "Sách quý"))
+    page_text = client.get("/?lang=vi").get_data(as_text=True)
+    assert "Sách quý" in page_text and ">Bộ a1<" not in page_text
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "items" in english and "tài liệu" not in english.split("<main")[1]

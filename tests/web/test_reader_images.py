@@ -158,7 +158,8 @@ def test_result_lists_show_thumbnails_of_readers_items_only_when_opened(
 def test_trusted_proxies_fix_the_environ_the_fast_image_path_sees(settings_overrides):
     forwarded = {"X-Forwarded-Host": "thuvien.example.vn", "X-Forwarded-Proto": "https"}
     for hops, base in ((0, "http://localhost"), (1, "https://thuvien.example.vn")):
-        app = create_app(settings_overrides | {"trusted_proxies": hops})
+        app = create_app(settings_overrides | {"trusted_proxies": hops,
+                                               "trusted_hosts": "localhost,thuvien.example.vn"})
         image = add_item(app, "sach-mo", "open")
         response = app.test_client().get(f"{image}/full/max/0/default.jpg", headers=forwarded)
         assert response.status_code == 200

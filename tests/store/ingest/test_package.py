@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import pyvips
 
 from store.ingest.importing import run_import
@@ -80,3 +81,36 @@ def test_unknown_key_or_access_rejects_the_package(store, tmp_path):
     assert "access must be one of" in summary.problems[1]
     assert "'lịch sử' is not a valid setSpec" in summary.problems[2]
     assert "behavior must be one of" in summary.problems[3]
+
+
+def _linked_package(tmp_path, link: str):
+    """A sound package, with `link` (a file name, or "" for the folder) a symbolic link."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("the operator's secret", encoding="utf-8")
+    _image(outside / "secret.png", 10, 10)
+    (outside / "metadata.json").write_text('{"title": "Bí mật"}', encoding="utf-8")
+    root = tmp_path / "lo"
+    pkg = root / "sach-1"
+    pkg.mkdir(parents=True)
+    _image(pkg / "001.png", 10, 10)
+    if link == "":
+        pkg.rename(root / "real")
+        _image(outside / "001.png", 10, 10)
+        pkg.symlink_to(outside, target_is_directory=True)
+        return root
+    target = outside / {".png": "secret.png", ".txt": "secret.txt"}.get(
+        link[-4:], "metadata.json")
+    if link == "001.png":
+        (pkg / link).unlink()
+    (pkg / link).symlink_to(target)
+    return root
+
+
+@pytest.mark.parametrize("link", ["001.png", "002.png", "001.txt", "metadata.json", ""])
+def test_a_symbolic_link_in_a_package_rejects_it_and_publishes_nothing(store, tmp_path, link):
+    root = _linked_package(tmp_path, link)
+    summary = run_import(store, [root])
+    assert summary.rejected == 1 and summary.imported <= 1
+    assert f": {link or 'sach-1'}: a symbolic link" in summary.problems[0]
+    assert _get(store, "sach-1") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import select
 
 from store.ingest.importing import run_import
@@ -98,3 +99,25 @@ def test_streamed_cleaning_matches_whole_file_cleaning_at_every_chunk_boundary()
         stream.fh, stream._pending = io.BytesIO(doc), b""  # tiny chunks from the first byte
         out = b"".join(iter(lambda s=stream: s.read(7), b""))
         assert (out, stream.removed) == (expected, removed), chunk
+
+
+@pytest.mark.parametrize("declaration", [b"<!DOCTYPE r [<!ENTITY x 'y'>]>", b"<!entity x 'y'>",
+                                         b"<!DOC\x01TYPE r>"])
+def test_a_declaration_across_a_chunk_boundary_is_refused_at_every_boundary(declaration):
+    import io
+
+    from store.xml_safety import CleanStream, UnsafeXML
+
+    doc = b"<?xml version='1.0'?>" + b" " * 7 + declaration + b"<r>&x;</r>"
+    for chunk in range(1, 40):
+        stream = CleanStream(io.BytesIO(b""), chunk=chunk)
+        stream.fh, stream._pending = io.BytesIO(doc), b""  # tiny chunks from the first byte
+        with pytest.raises(UnsafeXML):
+            stream.read()
+
+
+def test_a_declaration_split_by_a_forbidden_character_is_refused_in_a_whole_document():
+    from store.xml_safety import UnsafeXML, clean_xml_bytes
+
+    with pytest.raises(UnsafeXML):
+        clean_xml_bytes(b"<?xml version='1.0'?><!DOC\x01TYPE r [<!EN\x02TITY x 'y'>]><r/>")
