@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,8 +61,9 @@ class Settings:
     harvest_timeout: int = 120
     """Longest time the harvester waits for one whole response from a provider (seconds)."""
 
-    @property
+    @cached_property
     def data_path(self) -> Path:
+        """The data dir as an absolute path, resolved once (every image request asks)."""
         return Path(self.data_dir).resolve()
 
     @property

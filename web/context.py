@@ -69,8 +69,8 @@ def base_of(environ: dict[str, Any], configured: str) -> str:
 def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.Logger
                   ) -> Context:
     def lookup(image_id: str) -> PageImage | None:
-        with store.reading() as session:
-            return page_image(session, image_id, settings)
+        with store.reading_connection() as connection:
+            return page_image(connection, image_id, settings)
 
     images = ImageService(
         settings.data_path,

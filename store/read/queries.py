@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.read.search import SearchPage
@@ -65,13 +65,14 @@ _PAGE_IMAGE = (
            Item.deleted.is_(False)))
 
 
-def page_image(session: Session, image_id: str, settings: Settings) -> PageImage | None:
+def page_image(reader: Session | Connection, image_id: str, settings: Settings
+               ) -> PageImage | None:
     """What the Image API needs for one image id; None for an unknown or deleted one."""
     match = IMAGE_ID.fullmatch(image_id)
     if not match:
         return None
-    row = session.execute(_PAGE_IMAGE, {"item_id": match["item"],
-                                        "seq": int(match["seq"])}).first()
+    row = reader.execute(_PAGE_IMAGE, {"item_id": match["item"],
+                                       "seq": int(match["seq"])}).first()
     if row is None:
         return None
     item_id, access, datestamp, image_file, width, height, checksum = row
