@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, fields, replace
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,10 +61,11 @@ class Settings:
     harvest_timeout: int = 120
     """Longest time the harvester waits for one whole response from a provider (seconds)."""
 
-    @cached_property
+    @property
     def data_path(self) -> Path:
-        """The data dir as an absolute path, resolved once (every image request asks)."""
-        return Path(self.data_dir).resolve()
+        """The data dir as an absolute path (every image request asks: resolved once per
+        working directory)."""
+        return _resolved(os.getcwd(), self.data_dir)
 
     @property
     def trusted_host_names(self) -> tuple[str, ...]:
@@ -81,6 +82,11 @@ class Settings:
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_path / 'thuvienso.sqlite3'}"
+
+
+@lru_cache(maxsize=64)
+def _resolved(cwd: str, path: str) -> Path:
+    return (Path(cwd) / path).resolve()
 
 
 def _coerce(name: str, raw: str) -> Any:
