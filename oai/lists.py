@@ -121,11 +121,13 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
     if not full or fmt.prefix == "oai_dc":  # headers and oai_dc: the fragment path
         items = listing.listed(rows)
         manifest_url = ctx.manifest_url
+        default = ctx.settings.rights_default
         for start_at in range(0, len(items), LIGHT_CHUNK):
             chunk = items[start_at:start_at + LIGHT_CHUNK]
             if full:
                 texts = [oai_dc_record_text(prefix, item, manifest_url(item.item_id)
-                                            if item.page_count > 0 else None) for item in chunk]
+                                            if item.page_count > 0 else None, default)
+                         for item in chunk]
             else:
                 texts = [header_text(prefix, item) for item in chunk]
             yield "".join(texts).encode("utf-8")
@@ -138,7 +140,7 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
                 yield b"".join(record_bytes(ctx, item, fmt) for item in records)
                 continue
             yield "".join(record_text(prefix, item, "" if item.deleted else write(
-                item, ctx.manifest_url(item.item_id) if item.page_count > 0 else None))
+                ctx.served(item), ctx.manifest_url(item.item_id) if item.page_count > 0 else None))
                 for item in records).encode("utf-8")
     yield tail
 

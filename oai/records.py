@@ -61,5 +61,6 @@ def record(ctx: Context, parent: etree._Element, item: MetadataRecord,
     element = etree.SubElement(parent, T["record"])
     header(ctx, element, item)
     if not item.deleted:
+        item = ctx.served(item)
         manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
         fmt.build(etree.SubElement(element, T["metadata"]), item, manifest)

@@ -135,6 +135,7 @@ class MetadataRecord(_Described):
     page_count: int
     source_format: str | None
     source_record: str | None
+    access: str = "open"
 
 
 @dataclass(frozen=True, slots=True)

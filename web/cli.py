@@ -163,6 +163,28 @@ def harvest(url: str, metadata_prefix: str, set_spec: str | None, from_: str | N
                                      id_prefix=id_prefix, on_progress=show), HarvestError)
 
 
+@main.group("set")
+def set_() -> None:
+    """Sets (collections) of the catalogue."""
+
+
+@set_.command("rights")
+@click.argument("spec")
+@click.argument("uri")
+def set_rights_(spec: str, uri: str) -> None:
+    """A set's default rights statement (a rightsstatements.org or Creative Commons URI), for
+    its items (and those of the sets inside it) that have none of their own; `none` removes it."""
+    from store.write.rights import set_rights
+
+    store = open_store()
+    try:
+        with store.session() as session:
+            count = set_rights(session, spec, None if uri == "none" else uri)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{spec}: {count} items restated")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="THUVIENSO_HOST")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),

@@ -18,6 +18,7 @@ from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
 from store.records import set_lineage
+from store.rights import statement
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -188,6 +189,7 @@ def item(item_id: str) -> tuple[str, int] | str:
     manifest = url.manifest(record.item_id) if record.pages else None
     return render_template(
         "item.html", item=record, fields=fields, manifest=manifest,
+        rights=statement(record.rights_uri),
         records=[(name, url.oai_record(record.item_id, prefix))
                  for prefix, (_, name) in OAI_FORMATS.items()],
         sets=[(spec, set_names.get(spec, spec)) for spec in record.sets],

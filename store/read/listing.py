@@ -32,6 +32,8 @@ class Listed(NamedTuple):
     sets: tuple[str, ...]
     dc_xml: str | None
     page_count: int
+    access: str
+    rights_uri: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +99,11 @@ def _columns(kind: RowKind) -> list:  # type: ignore[type-arg]
     metadata_records() needs; sources: and the original record the item was imported from.
     """
     if kind in ("headers", "dc_xml"):
-        light = [Item.item_id, Item.deleted, Item.datestamp, Item.page_count, Item.set_specs]
+        light = [Item.item_id, Item.deleted, Item.datestamp, Item.page_count, Item.set_specs,
+                 Item.access, Item.rights_uri]
         return light + [Item.dc_xml] if kind == "dc_xml" else light
     columns = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.rights_uri,
-               Item.page_count, Item.source_format, Item.set_specs]
+               Item.page_count, Item.source_format, Item.set_specs, Item.access]
     return columns + [Item.source_record] if kind == "sources" else columns
 
 
@@ -147,9 +150,9 @@ def listed(rows: Sequence[Any]) -> list[Listed]:
     with_dc_xml = "dc_xml" in rows[0]._fields
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
-        item_id, deleted, datestamp, page_count, specs = row[:5]
+        item_id, deleted, datestamp, page_count, specs, access, rights_uri = row[:7]
         listed.append(Listed(item_id, deleted, datestamp, _split(specs),
-                             row[5] if with_dc_xml else None, page_count))
+                             row[7] if with_dc_xml else None, page_count, access, rights_uri))
     return listed
 
 
@@ -205,4 +208,5 @@ def metadata_records(session: Session, rows: Sequence[Row[Any]], with_source: bo
         item_id=row.item_id, deleted=row.deleted, datestamp=row.datestamp,
         metadata=values.get(row.pk, ()), sets=_split(row.set_specs), rights_uri=row.rights_uri,
         page_count=row.page_count, source_format=row.source_format,
-        source_record=row.source_record if with_source else None) for row in rows]
+        source_record=row.source_record if with_source else None, access=row.access)
+        for row in rows]

@@ -37,7 +37,8 @@ def _item_record(row: Item, settings: Settings | None, with_text: bool) -> ItemR
         sets=tuple(s.spec for s in row.sets),
         pages=tuple(_page_record(p, row.item_id, settings, with_text) for p in row.pages),
         source_format=row.source_format, source_record=row.source_record,
-        rights_uri=row.rights_uri, viewing_direction=row.viewing_direction,
+        rights_uri=row.rights_uri or (settings.rights_default if settings else None) or None,
+        viewing_direction=row.viewing_direction,
         behavior=row.behavior, subtitle=row.subtitle, page_count=row.page_count)
 
 

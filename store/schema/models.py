@@ -34,7 +34,8 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source_format: Mapped[str | None] = mapped_column(String(16))
     source_record: Mapped[str | None] = mapped_column(Text)
-    rights_uri: Mapped[str | None] = mapped_column(String(512))
+    rights_uri: Mapped[str | None] = mapped_column(String(512))  # canonical (store.rights)
+    rights_inherited: Mapped[bool] = mapped_column(Boolean, default=False)  # from a set default
     viewing_direction: Mapped[str] = mapped_column(String(16), default="left-to-right")
     behavior: Mapped[str | None] = mapped_column(String(32))
     subtitle: Mapped[str | None] = mapped_column(Text)
@@ -43,6 +44,8 @@ class Item(Base):
     # serialised (store.dublin_core) and its own set specs, sorted, space-separated.
     dc_xml: Mapped[str | None] = mapped_column(Text)
     set_specs: Mapped[str | None] = mapped_column(Text)
+    # The mandatory EDM rules the item fails (store.europeana), "" when none.
+    edm_lacks: Mapped[str | None] = mapped_column(String(255))
 
     values: Mapped[list[MetadataValue]] = relationship(
         order_by="MetadataValue.position", cascade="all, delete-orphan", passive_deletes=True)
@@ -73,6 +76,7 @@ class OAISet(Base):
     spec: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
+    rights_uri: Mapped[str | None] = mapped_column(String(512))  # default of its items
 
 
 class ItemSet(Base):

@@ -1,0 +1,69 @@
+"""Rights statements and EDM eligibility: a set's default statement, the item's kept reasons.
+
+`oai_set.rights_uri` is a set's default statement (`thuvienso set rights`); `item.rights_inherited`
+says the item's statement came from such a default rather than its own record; `item.edm_lacks`
+keeps the mandatory EDM rules the item fails (store.europeana), so EDM lists filter on a column.
+Existing items get their statement in canonical form (store.rights) where it is one, and their
+dc_xml and edm_lacks made again from it.
+
+Revision ID: 0004
+Revises: 0002
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from store.dublin_core import dc_xml
+from store.europeana import edm_lacks
+from store.records import DCValue
+from store.rights import canonical
+
+revision = "0004"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+BATCH = 1000
+
+
+def _statement(value: str | None) -> str | None:
+    try:
+        return (canonical(value) or value) if value else None
+    except ValueError:
+        return value
+
+
+def upgrade() -> None:
+    op.add_column("oai_set", sa.Column("rights_uri", sa.String(512)))
+    op.add_column("item", sa.Column("rights_inherited", sa.Boolean, nullable=False,
+                                    server_default=sa.false()))
+    op.add_column("item", sa.Column("edm_lacks", sa.String(255)))
+    conn = op.get_bind()
+    after = 0
+    while True:
+        items = conn.execute(sa.text(
+            "SELECT pk, rights_uri FROM item WHERE pk > :after AND NOT deleted "
+            "ORDER BY pk LIMIT :n"), {"after": after, "n": BATCH}).all()
+        if not items:
+            break
+        window = {"after": after, "last": items[-1][0]}
+        values: dict[int, list[DCValue]] = {pk: [] for pk, _rights in items}
+        for item_pk, element, value, lang in conn.execute(sa.text(
+                "SELECT item_pk, element, value, lang FROM metadata_value "
+                "WHERE item_pk > :after AND item_pk <= :last ORDER BY item_pk, position"), window):
+            if item_pk in values:
+                values[item_pk].append(DCValue(element, value, lang))
+        rows = []
+        for pk, rights in items:
+            uri = _statement(rights)
+            rows.append({"pk": pk, "rights": uri, "xml": dc_xml(values[pk], uri),
+                         "lacks": edm_lacks(values[pk], uri)})
+        conn.execute(sa.text("UPDATE item SET rights_uri = :rights, dc_xml = :xml, "
+                             "edm_lacks = :lacks WHERE pk = :pk"), rows)
+        after = items[-1][0]
+
+
+def downgrade() -> None:
+    op.drop_column("item", "edm_lacks")
+    op.drop_column("item", "rights_inherited")
+    op.drop_column("oai_set", "rights_uri")
