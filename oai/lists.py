@@ -24,6 +24,7 @@ from oai.formats import MetadataFormat
 from oai.fragments import MARK, cut, header_text, oai_dc_record_text, record_text
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
+from store.europeana import eligible_values
 from store.read import listing
 from store.records import MetadataRecord
 
@@ -58,7 +59,9 @@ def _window(ctx: Context, position: tokens.Position) -> listing.Window:
             if SPEC.fullmatch(position.set_spec) else ()
         if not set_pks:
             raise OAIError("noRecordsMatch", "there is no such set")
-    return listing.Window(position.from_, position.until, set_pks)
+    lacks = eligible_values(ctx.settings.rights_default) \
+        if metadata_format(position.prefix).europeana_rules else None
+    return listing.Window(position.from_, position.until, set_pks, lacks)
 
 
 def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:

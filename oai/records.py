@@ -10,6 +10,7 @@ from oai.dates import format_utc
 from oai.envelope import SPEC, Context, T
 from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
+from store.europeana import disseminable
 from store.read.listing import Listed
 from store.read.queries import ITEM_ID
 from store.records import MetadataRecord, set_lineage
@@ -62,5 +63,15 @@ def record(ctx: Context, parent: etree._Element, item: MetadataRecord,
     header(ctx, element, item)
     if not item.deleted:
         item = ctx.served(item)
-        manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
-        fmt.build(etree.SubElement(element, T["metadata"]), item, manifest)
+        metadata = etree.SubElement(element, T["metadata"])
+        if fmt.build_linked is not None:
+            fmt.build_linked(metadata, item, ctx.links, ctx.settings)
+        elif fmt.build is not None:
+            manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
+            fmt.build(metadata, item, manifest)
+
+
+def disseminates(ctx: Context, fmt: MetadataFormat, item: MetadataRecord) -> bool:
+    """Whether the item is served in this format (deleted items are, as headers)."""
+    return item.deleted or not fmt.europeana_rules or \
+        disseminable(item.edm_lacks, ctx.settings.rights_default)

@@ -136,6 +136,7 @@ class MetadataRecord(_Described):
     source_format: str | None
     source_record: str | None
     access: str = "open"
+    edm_lacks: str | None = None  # the mandatory EDM rules it fails (store.europeana)
 
 
 @dataclass(frozen=True, slots=True)

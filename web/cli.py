@@ -185,6 +185,25 @@ def set_rights_(spec: str, uri: str) -> None:
     click.echo(f"{spec}: {count} items restated")
 
 
+@main.group()
+def check() -> None:
+    """Checks of the catalogue against what aggregators require."""
+
+
+@check.command("edm")
+def check_edm() -> None:
+    """List the items that cannot be disseminated as EDM (metadataPrefix=edm), one a line with
+    what each lacks; the other formats still serve them."""
+    from store.read.queries import edm_refusals
+
+    store = open_store()
+    with store.reading() as session:
+        refused = edm_refusals(session, store.settings.rights_default)
+    for item_id, lacks in refused:
+        click.echo(f"{item_id}: {'; '.join(lacks)}")
+    click.echo(f"{len(refused)} items cannot be disseminated as EDM", err=True)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="THUVIENSO_HOST")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),

@@ -43,6 +43,7 @@ class Window:
     from_: datetime | None
     until: datetime | None
     set_pks: tuple[int, ...] | None = None  # None: every item
+    edm_lacks: tuple[str, ...] | None = None  # only items whose item.edm_lacks is one of these
 
 
 def has_sets(session: Session) -> bool:
@@ -75,6 +76,8 @@ def _filtered(query: Select, window: Window) -> Select:  # type: ignore[type-arg
     if window.set_pks is not None:
         query = query.where(exists().where(ItemSet.item_pk == Item.pk,
                                            ItemSet.set_pk.in_(window.set_pks)))
+    if window.edm_lacks is not None:
+        query = query.where(Item.deleted | Item.edm_lacks.in_(window.edm_lacks))
     return query
 
 
@@ -103,7 +106,7 @@ def _columns(kind: RowKind) -> list:  # type: ignore[type-arg]
                  Item.access, Item.rights_uri]
         return light + [Item.dc_xml] if kind == "dc_xml" else light
     columns = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.rights_uri,
-               Item.page_count, Item.source_format, Item.set_specs, Item.access]
+               Item.page_count, Item.source_format, Item.set_specs, Item.access, Item.edm_lacks]
     return columns + [Item.source_record] if kind == "sources" else columns
 
 
@@ -115,9 +118,10 @@ def page_rows(session: Session, window: Window, after: tuple[datetime, str] | No
     into MetadataRecords with metadata_records() (all at once or a few at a time).
     """
     query = _page_query(window.from_ is not None, window.until is not None,
-                        window.set_pks is not None, after is not None, limit, kind)
+                        window.set_pks is not None, after is not None, limit, kind,
+                        window.edm_lacks is not None)
     values: dict[str, Any] = {"from_": window.from_, "until": window.until,
-                              "set_pks": window.set_pks}
+                              "set_pks": window.set_pks, "edm_lacks": window.edm_lacks}
     if after is not None:
         values["after_stamp"], values["after_id"] = after
     return list(session.connection().execute(query, values).all())
@@ -125,7 +129,7 @@ def page_rows(session: Session, window: Window, after: tuple[datetime, str] | No
 
 @functools.lru_cache(maxsize=256)
 def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool, limit: int,
-                kind: RowKind) -> Select:  # type: ignore[type-arg]
+                kind: RowKind, has_lacks: bool = False) -> Select:  # type: ignore[type-arg]
     """The page statement of one shape of window, built once and reused with new values."""
     stamp = Item.datestamp.type
     query = select(*_columns(kind))
@@ -136,6 +140,9 @@ def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool
     if has_sets:
         query = query.where(exists().where(
             ItemSet.item_pk == Item.pk, ItemSet.set_pk.in_(bindparam("set_pks", expanding=True))))
+    if has_lacks:  # formats with mandatory rules: the items that meet them, and tombstones
+        query = query.where(Item.deleted | Item.edm_lacks.in_(
+            bindparam("edm_lacks", expanding=True)))
     if has_after:  # a row-value comparison: both databases seek the index with it
         query = query.where(tuple_(Item.datestamp, Item.item_id) > tuple_(
             bindparam("after_stamp", type_=stamp),
@@ -208,5 +215,6 @@ def metadata_records(session: Session, rows: Sequence[Row[Any]], with_source: bo
         item_id=row.item_id, deleted=row.deleted, datestamp=row.datestamp,
         metadata=values.get(row.pk, ()), sets=_split(row.set_specs), rights_uri=row.rights_uri,
         page_count=row.page_count, source_format=row.source_format,
-        source_record=row.source_record if with_source else None, access=row.access)
+        source_record=row.source_record if with_source else None, access=row.access,
+        edm_lacks=row.edm_lacks)
         for row in rows]
