@@ -29,7 +29,7 @@ T = {name: q(OAI, name) for name in (
     "Identify", "repositoryName", "baseURL", "protocolVersion", "adminEmail",
     "earliestDatestamp", "deletedRecord", "granularity", "compression", "description",
     "ListMetadataFormats", "metadataFormat", "metadataPrefix", "schema", "metadataNamespace",
-    "ListSets", "set", "GetRecord", "ListIdentifiers", "ListRecords")}
+    "ListSets", "set", "GetRecord", "ListIdentifiers", "ListRecords", "about")}
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from lxml import etree
 
 from oai.dates import format_utc
 from oai.ns import DC, OAI, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
+from oai.provenance import about
 from oai.records import with_ancestors
 from store.dublin_core import dc_xml, escape_text, served_dc_xml
 from store.read.listing import Listed
-from store.records import MetadataRecord
+from store.records import MetadataRecord, Origin
 
 Item = MetadataRecord | Listed
 
@@ -85,11 +86,24 @@ def _set_specs_text(sets: tuple[str, ...]) -> str:
 
 
 def record_text(identifier_prefix: str, record: Item, metadata: str) -> str:
-    """A whole <record> around metadata already written as text (header only for a tombstone)."""
+    """A whole <record> around metadata already written as text (header only for a tombstone),
+    with its provenance when it was harvested."""
     header = header_text(identifier_prefix, record)
     if record.deleted:
         return f"{_RECORD_OPEN}{header}{_RECORD_END}"
-    return f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{metadata}{_METADATA_CLOSE}{_RECORD_END}"
+    provenance = about_text(record.origin) if record.origin else ""
+    return (f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{metadata}{_METADATA_CLOSE}{provenance}"
+            f"{_RECORD_END}")
+
+
+@functools.lru_cache(maxsize=1024)
+def about_text(origin: Origin) -> str:
+    """The <about> block of a harvested record, as oai.provenance.about() writes it."""
+    def build(root: etree._Element) -> None:
+        about(root, origin)
+        root[-1].tail = MARK
+
+    return cut(build)[0].decode()
 
 
 def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | None,

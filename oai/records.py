@@ -10,6 +10,7 @@ from oai.dates import format_utc
 from oai.envelope import SPEC, Context, T
 from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
+from oai.provenance import about
 from store.europeana import disseminable
 from store.read.listing import Listed
 from store.read.queries import ITEM_ID
@@ -69,6 +70,8 @@ def record(ctx: Context, parent: etree._Element, item: MetadataRecord,
         elif fmt.build is not None:
             manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
             fmt.build(metadata, item, manifest)
+        if item.origin is not None:
+            about(element, item.origin)
 
 
 def disseminates(ctx: Context, fmt: MetadataFormat, item: MetadataRecord) -> bool:

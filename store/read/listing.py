@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from store.records import DCValue, MetadataRecord
+from store.records import DCValue, MetadataRecord, Origin
 from store.schema.models import Item, ItemSet, MetadataValue, OAISet
 
 
@@ -34,6 +34,7 @@ class Listed(NamedTuple):
     page_count: int
     access: str
     rights_uri: str | None
+    origin: Origin | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +104,11 @@ def _columns(kind: RowKind) -> list:  # type: ignore[type-arg]
     """
     if kind in ("headers", "dc_xml"):
         light = [Item.item_id, Item.deleted, Item.datestamp, Item.page_count, Item.set_specs,
-                 Item.access, Item.rights_uri]
+                 Item.access, Item.rights_uri, Item.origin]
         return light + [Item.dc_xml] if kind == "dc_xml" else light
     columns = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.rights_uri,
-               Item.page_count, Item.source_format, Item.set_specs, Item.access, Item.edm_lacks]
+               Item.page_count, Item.source_format, Item.set_specs, Item.access, Item.edm_lacks,
+               Item.origin]
     return columns + [Item.source_record] if kind == "sources" else columns
 
 
@@ -157,9 +159,10 @@ def listed(rows: Sequence[Any]) -> list[Listed]:
     with_dc_xml = "dc_xml" in rows[0]._fields
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
-        item_id, deleted, datestamp, page_count, specs, access, rights_uri = row[:7]
+        item_id, deleted, datestamp, page_count, specs, access, rights_uri, origin = row[:8]
         listed.append(Listed(item_id, deleted, datestamp, _split(specs),
-                             row[7] if with_dc_xml else None, page_count, access, rights_uri))
+                             row[8] if with_dc_xml else None, page_count, access, rights_uri,
+                             Origin.from_json(origin) if origin else None))
     return listed
 
 
@@ -216,5 +219,5 @@ def metadata_records(session: Session, rows: Sequence[Row[Any]], with_source: bo
         metadata=values.get(row.pk, ()), sets=_split(row.set_specs), rights_uri=row.rights_uri,
         page_count=row.page_count, source_format=row.source_format,
         source_record=row.source_record if with_source else None, access=row.access,
-        edm_lacks=row.edm_lacks)
+        edm_lacks=row.edm_lacks, origin=Origin.from_json(row.origin))
         for row in rows]

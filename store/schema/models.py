@@ -46,6 +46,8 @@ class Item(Base):
     set_specs: Mapped[str | None] = mapped_column(Text)
     # The mandatory EDM rules the item fails (store.europeana), "" when none.
     edm_lacks: Mapped[str | None] = mapped_column(String(255))
+    # Where a harvested record came from (store.records.Origin as JSON), None for the rest.
+    origin: Mapped[str | None] = mapped_column(Text)
 
     values: Mapped[list[MetadataValue]] = relationship(
         order_by="MetadataValue.position", cascade="all, delete-orphan", passive_deletes=True)

@@ -39,8 +39,8 @@ from store.write.search_index import index_words
 CHUNK = 500  # ids per IN (...) list
 ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
                 "source_record", "rights_uri", "viewing_direction", "behavior", "subtitle",
-                "page_count", "dc_xml", "set_specs", "rights_inherited", "edm_lacks", "created",
-                "pk")
+                "page_count", "dc_xml", "set_specs", "rights_inherited", "edm_lacks", "origin",
+                "created", "pk")
 COLUMNS = {
     "item": ITEM_COLUMNS,
     "metadata_value": ("item_pk", "position", "element", "value", "lang"),
@@ -102,7 +102,8 @@ def _item_row(item: ItemInput, digest: str, now: datetime | str, inherited: bool
             "dc_xml": dc_xml(item.metadata, item.rights_uri),
             "set_specs": " ".join(sorted(set(item.sets))),
             "rights_inherited": inherited,
-            "edm_lacks": edm_lacks(item.metadata, item.rights_uri)}
+            "edm_lacks": edm_lacks(item.metadata, item.rights_uri),
+            "origin": item.origin.to_json() if item.origin else None}
 
 
 def _normalised(item: ItemInput) -> ItemInput:

@@ -72,6 +72,10 @@ def content_hash(item: ItemInput, checksums: list[str]) -> str:
         "behavior": item.behavior,
         "subtitle": item.subtitle,
     }
+    if item.origin is not None:  # not the harvest date: an unchanged record stays unchanged
+        origin = item.origin
+        exported["origin"] = [origin.base_url, origin.identifier, origin.datestamp,
+                              origin.metadata_namespace]
     return hashlib.sha256(json.dumps(exported, ensure_ascii=False).encode()).hexdigest()
 
 

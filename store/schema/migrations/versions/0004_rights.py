@@ -1,8 +1,11 @@
-"""Rights statements and EDM eligibility: a set's default statement, the item's kept reasons.
+"""Rights statements, EDM eligibility and provenance: a set's default statement, the item's
+kept EDM reasons, where a harvested record came from.
 
 `oai_set.rights_uri` is a set's default statement (`thuvienso set rights`); `item.rights_inherited`
 says the item's statement came from such a default rather than its own record; `item.edm_lacks`
-keeps the mandatory EDM rules the item fails (store.europeana), so EDM lists filter on a column.
+keeps the mandatory EDM rules the item fails (store.europeana), so EDM lists filter on a column;
+`item.origin` is where a harvested record came from (store.records.Origin, for OAI-PMH
+provenance).
 Existing items get their statement in canonical form (store.rights) where it is one, and their
 dc_xml and edm_lacks made again from it.
 
@@ -38,6 +41,7 @@ def upgrade() -> None:
     op.add_column("item", sa.Column("rights_inherited", sa.Boolean, nullable=False,
                                     server_default=sa.false()))
     op.add_column("item", sa.Column("edm_lacks", sa.String(255)))
+    op.add_column("item", sa.Column("origin", sa.Text))
     conn = op.get_bind()
     after = 0
     while True:
@@ -64,6 +68,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("item", "origin")
     op.drop_column("item", "edm_lacks")
     op.drop_column("item", "rights_inherited")
     op.drop_column("oai_set", "rights_uri")
