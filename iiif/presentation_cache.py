@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-FORMAT_VERSION = "presentation-3"  # change when the builders' output changes
+FORMAT_VERSION = "presentation-3.1"  # change when the builders' output changes
 KEEP_PER_NAME = 4  # cached versions kept per item or set (e.g. several base URLs)
 _SAFE = str.maketrans({"/": "_", ":": "+", "\\": "_"})
 

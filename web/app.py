@@ -16,6 +16,7 @@ from store.db import UNAVAILABLE, Store
 from store.schema.migrate import current_revision, upgrade
 from store.settings import load_settings
 from web.context import KEY, Hooks, build_context
+from web.discovery_routes import discovery_bp
 from web.fast_paths import FastAnswer, FastPaths
 from web.http import TEXT, Reply, store_unavailable, unexpected
 from web.image_routes import fast_image, image_bp
@@ -23,7 +24,7 @@ from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
 
-BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp)
+BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, discovery_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 

@@ -119,6 +119,20 @@ class ItemSearch(Base):
     subject_words: Mapped[str] = mapped_column(Text, default="")
 
 
+class Activity(Base):
+    """One change of an item's manifest, for IIIF Change Discovery: an append-only stream.
+
+    Rows are added when their transaction commits (store.write.activity), so the key order is
+    the order in which changes became visible.
+    """
+
+    __tablename__ = "activity"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(8))  # Create, Update, Delete
+    end_time: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class HarvestState(Base):
     """Where the last harvest of a source (URL, prefix, set) got to."""
 

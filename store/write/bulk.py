@@ -23,6 +23,7 @@ from store.europeana import edm_lacks
 from store.records import DCValue, ItemInput, utc_now
 from store.rights import own_statement
 from store.schema.models import Item
+from store.write.activity import CREATE, DELETE, UPDATE, note
 from store.write.items import (
     Outcome,
     content_hash,
@@ -224,6 +225,8 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
         if new:  # statistics go missing only while a store fills up
             _keep_statistics(session, max(pks.values()))
         stamp_at_commit(session, now, pks.values())
+        note(session, [(items[n].item_id, CREATE if outcomes[n] == "imported" else UPDATE)
+                       for n in pks if items[n].pages])
     return outcomes
 
 
@@ -261,6 +264,9 @@ def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
                             .values(deleted=True, datestamp=now, content_hash="deleted"))
         _delete_children(session, doomed, all_children=False)
         stamp_at_commit(session, now, doomed)
+        for chunk in _chunks(doomed):
+            note(session, [(item_id, DELETE) for item_id in session.scalars(
+                select(Item.item_id).where(Item.pk.in_(chunk), Item.page_count > 0))])
     return [i in existing and not existing[i][1] for i in item_ids]
 
 

@@ -15,6 +15,7 @@ from store.europeana import edm_lacks
 from store.records import DCValue, utc_now, valid_set_spec
 from store.rights import canonical
 from store.schema.models import Item, ItemSet, MetadataValue, OAISet
+from store.write.activity import UPDATE, note
 from store.write.bulk import stamp_at_commit
 from store.write.items import inherited_statement, set_defaults
 
@@ -55,4 +56,6 @@ def set_rights(session: Session, spec: str, uri: str | None) -> int:
             rights_uri=new, rights_inherited=new is not None, dc_xml=dc_xml(values, new),
             edm_lacks=edm_lacks(values, new), datestamp=now))
     stamp_at_commit(session, now, changed.keys())
+    note(session, [(item_id, UPDATE) for item_id in session.scalars(
+        select(Item.item_id).where(Item.pk.in_(list(changed)), Item.page_count > 0))])
     return len(changed)

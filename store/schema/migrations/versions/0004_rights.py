@@ -5,7 +5,8 @@ kept EDM reasons, where a harvested record came from.
 says the item's statement came from such a default rather than its own record; `item.edm_lacks`
 keeps the mandatory EDM rules the item fails (store.europeana), so EDM lists filter on a column;
 `item.origin` is where a harvested record came from (store.records.Origin, for OAI-PMH
-provenance).
+provenance); `activity` is the stream of manifest changes of IIIF Change Discovery, begun with
+the last change of every manifest.
 Existing items get their statement in canonical form (store.rights) where it is one, and their
 dc_xml and edm_lacks made again from it.
 
@@ -42,6 +43,19 @@ def upgrade() -> None:
                                     server_default=sa.false()))
     op.add_column("item", sa.Column("edm_lacks", sa.String(255)))
     op.add_column("item", sa.Column("origin", sa.Text))
+    op.create_table(
+        "activity",
+        sa.Column("pk", sa.Integer, primary_key=True),
+        sa.Column("item_id", sa.String(128), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("end_time", sa.DateTime, nullable=False),
+    )
+    op.create_index("ix_activity_end_time", "activity", ["end_time"])
+    # The stream starts with the last change of every manifest there is (or was).
+    op.execute(
+        "INSERT INTO activity (item_id, kind, end_time) SELECT item_id, CASE WHEN deleted "
+        "THEN 'Delete' WHEN created = datestamp THEN 'Create' ELSE 'Update' END, datestamp "
+        "FROM item WHERE page_count > 0 ORDER BY datestamp, item_id")
     conn = op.get_bind()
     after = 0
     while True:
@@ -68,6 +82,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("activity")
     op.drop_column("item", "origin")
     op.drop_column("item", "edm_lacks")
     op.drop_column("item", "rights_inherited")
