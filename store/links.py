@@ -69,6 +69,12 @@ class Links:
     def logo(self) -> str:
         return f"{self.base_url}/static/library-logo.svg"
 
+    def sitemap_index(self) -> str:
+        return f"{self.base_url}/sitemap.xml"
+
+    def sitemap(self, number: int) -> str:
+        return f"{self.base_url}/sitemaps/{number}.xml"
+
     def oai_endpoint(self) -> str:
         return f"{self.base_url}/oai"
 

@@ -23,8 +23,10 @@ from web.image_routes import fast_image, image_bp
 from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
+from web.search_engines import search_engines_bp
 
-BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, discovery_bp)
+BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, discovery_bp,
+              search_engines_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 
