@@ -18,7 +18,7 @@ REASONS: dict[str, str] = {
     NO_STATEMENT: "no rights statement",
     "refused-statement": "a rights statement Europeana does not accept",
     "title": "no title or description",
-    "subject-or-type": "no subject, type or coverage",
+    "subject-or-type": "no subject or type",
     "language": "no language (a text needs one)",
 }
 # DCMI Type vocabulary to edm:type (EDM Mapping Guidelines); anything else is a text.
@@ -48,7 +48,7 @@ def edm_lacks(metadata: Iterable[DCValue], rights_uri: str | None) -> str:
         lacks.append("refused-statement")
     if not values.get("title") and not values.get("description"):
         lacks.append("title")
-    if not values.get("subject") and not values.get("type") and not values.get("coverage"):
+    if not values.get("subject") and not values.get("type"):
         lacks.append("subject-or-type")
     if edm_type(values.get("type", [])) == "TEXT" and not values.get("language"):
         lacks.append("language")

@@ -170,7 +170,7 @@ def test_check_edm_lists_exactly_the_refused_items_with_what_each_lacks(runner, 
     result = runner.invoke(main, ["check", "edm"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "bare: no subject, type or coverage",
+        "bare: no subject or type",
         "no-language: no language (a text needs one)",
         "no-statement: no rights statement",
         "refused: a rights statement Europeana does not accept"]
@@ -192,3 +192,14 @@ def test_a_library_default_europeana_accepts_serves_items_without_a_statement(
                                                                   "refused"]
     finally:
         context_of(app).store.dispose()
+
+
+def test_list_pages_and_getrecord_give_the_same_edm_record(client, mixed):
+    listed = assert_valid(client.get("/oai?verb=ListRecords&metadataPrefix=edm").data)
+    for item_id in ("good", "closed"):
+        single = assert_valid(client.get(
+            f"/oai?verb=GetRecord&metadataPrefix=edm&identifier={ID}{item_id}").data)
+        in_list = listed.xpath(f"//o:record[o:header/o:identifier='{ID}{item_id}']//rdf:RDF",
+                               namespaces=NS)[0]
+        assert etree.tostring(in_list, method="c14n") == \
+            etree.tostring(single.find(".//rdf:RDF", NS), method="c14n")
