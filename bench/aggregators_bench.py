@@ -34,6 +34,7 @@ from oai_bench import (
     free_port,
     harvest,
     machine,
+    pg_database,
     running,
     store_env,
 )
@@ -143,7 +144,7 @@ def run_database(kind: str, n: int, repeat: int, samples: int) -> dict:
     data = WORK / f"paged-{kind}-{n}"
     data.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{data / 'thuvienso.sqlite3'}" if kind == "sqlite" \
-        else _pg_database(f"thuvienso_bench_paged_{n}")
+        else pg_database(f"thuvienso_bench_paged_{n}")
     paged_env = {**env, "THUVIENSO_DATA_DIR": str(data), "THUVIENSO_DATABASE_URL": url}
     activities, paged_s = fill_paged(paged_env, n)
     result["paged_fill_seconds"] = round(paged_s, 1)
@@ -154,18 +155,6 @@ def run_database(kind: str, n: int, repeat: int, samples: int) -> dict:
         time.sleep(2.1)  # the last writes' second must be over to be shown
         result["discovery"] = discovery(base, samples)
     return result
-
-
-def _pg_database(name: str) -> str:
-    from oai_bench import PG_ADMIN
-
-    admin = sqlalchemy.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    (name,)).scalar():
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
 def verdict(r: dict) -> str:

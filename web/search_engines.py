@@ -3,6 +3,7 @@ and the schema.org JSON-LD of an item page."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
@@ -33,20 +34,23 @@ Sitemap: {sitemap}
 """
 
 
-def _w3c(stamp: Any) -> str:
-    return str(stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
-
-
-def _xml(root: etree._Element) -> Response:
-    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    return Response(body, content_type=XML, headers={"Cache-Control": "public, max-age=3600"})
-
-
 @search_engines_bp.get("/robots.txt")
 def robots() -> Response:
     links = current().links(request.environ)
     return Response(ROBOTS.format(sitemap=links.sitemap_index()),
                     content_type="text/plain; charset=utf-8")
+
+
+def _sitemap_xml(kind: str, entry: str, found: list[tuple[str, datetime]]) -> Response:
+    """A sitemap index or a sitemap: an entry (loc, lastmod) for each (URL, datestamp)."""
+    root = etree.Element(f"{{{SITEMAPS}}}{kind}", nsmap={None: SITEMAPS})
+    for url, stamp in found:
+        element = etree.SubElement(root, f"{{{SITEMAPS}}}{entry}")
+        etree.SubElement(element, f"{{{SITEMAPS}}}loc").text = url
+        etree.SubElement(element, f"{{{SITEMAPS}}}lastmod").text = \
+            stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return Response(body, content_type=XML, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @search_engines_bp.get("/sitemap.xml")
@@ -55,12 +59,8 @@ def sitemap_index() -> Response:
     links = ctx.links(request.environ)
     with ctx.store.reading() as session:
         stamps = sitemap_stamps(session)
-    root = etree.Element(f"{{{SITEMAPS}}}sitemapindex", nsmap={None: SITEMAPS})
-    for number, stamp in stamps:
-        entry = etree.SubElement(root, f"{{{SITEMAPS}}}sitemap")
-        etree.SubElement(entry, f"{{{SITEMAPS}}}loc").text = links.sitemap(number)
-        etree.SubElement(entry, f"{{{SITEMAPS}}}lastmod").text = _w3c(stamp)
-    return _xml(root)
+    return _sitemap_xml("sitemapindex", "sitemap",
+                        [(links.sitemap(number), stamp) for number, stamp in stamps])
 
 
 @search_engines_bp.get("/sitemaps/<int:number>.xml")
@@ -73,12 +73,8 @@ def sitemap(number: int) -> Response:
         items = sitemap_items(session, number)
     if not items:
         abort(404, "there is no such sitemap")
-    root = etree.Element(f"{{{SITEMAPS}}}urlset", nsmap={None: SITEMAPS})
-    for item_id, stamp in items:
-        entry = etree.SubElement(root, f"{{{SITEMAPS}}}url")
-        etree.SubElement(entry, f"{{{SITEMAPS}}}loc").text = links.item_page(item_id)
-        etree.SubElement(entry, f"{{{SITEMAPS}}}lastmod").text = _w3c(stamp)
-    return _xml(root)
+    return _sitemap_xml("urlset", "url",
+                        [(links.item_page(item_id), stamp) for item_id, stamp in items])
 
 
 def _schema_type(item: ItemRecord) -> str:
