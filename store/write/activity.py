@@ -1,9 +1,9 @@
 """The stream of manifest changes (IIIF Change Discovery), written as transactions commit.
 
 The write path notes what each transaction does to manifests; the rows are added just before
-it commits, with that moment as their end time, so that the stream only ever grows at its end
-(store.read.activity shows the activities of completed seconds, and a page, once full, stays
-as it is).
+it commits, with that moment as their end time, one committing transaction at a time, so that
+the stream only ever grows at its end (store.read.activity shows the activities of completed
+seconds, and a page, once full, stays as it is).
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ def note(session: Session, changes: Iterable[tuple[str, str]]) -> None:
 def _write(session: Session) -> None:
     pending: dict[str, str] = session.info.pop(_PENDING, {})
     if pending:
+        if session.connection().dialect.name == "postgresql":
+            # Held until the commit: transactions add their activities one after the other,
+            # so keys are taken in the order the rows become visible (SQLite has one writer).
+            session.connection().exec_driver_sql(
+                "LOCK TABLE activity IN SHARE ROW EXCLUSIVE MODE")
         now = utc_now()
         session.execute(insert(Activity), [{"item_id": item_id, "kind": kind, "end_time": now}
                                            for item_id, kind in pending.items()])

@@ -166,6 +166,17 @@ class Writers:
 Seen = tuple[str, int, str, str, str]  # page, position in it, type, item id, endTime
 
 
+def _get(client, url: str) -> dict:
+    """A page as an aggregator reads it: a 503 (a store busy under the writers) is retried."""
+    for _ in range(20):
+        response = client.get(url.removeprefix(BASE))
+        if response.status_code != 503:
+            break
+        time.sleep(0.2)
+    assert response.status_code == 200, (url, response.status_code, response.data[:300])
+    return response.get_json()
+
+
 def _activities(url: str, page: dict) -> list[Seen]:
     return [(url, n, a["type"], a["object"]["id"].split("/")[-2], a["endTime"])
             for n, a in enumerate(page["orderedItems"])]
@@ -173,10 +184,10 @@ def _activities(url: str, page: dict) -> list[Seen]:
 
 def _read_back(client, stop_at: str | None) -> list[Seen]:
     """What an aggregator does: from `last` backwards, until an activity older than stop_at."""
-    doc = client.get("/iiif/discovery/activity").get_json()
+    doc = _get(client, "/iiif/discovery/activity")
     url, found = doc.get("last", {}).get("id"), []
     while url:
-        page = client.get(url.removeprefix(BASE)).get_json()
+        page = _get(client, url)
         for seen in reversed(_activities(url, page)):
             if stop_at is not None and seen[4] < stop_at:
                 return found
@@ -186,10 +197,10 @@ def _read_back(client, stop_at: str | None) -> list[Seen]:
 
 
 def _everything(client) -> list[Seen]:
-    doc = client.get("/iiif/discovery/activity").get_json()
+    doc = _get(client, "/iiif/discovery/activity")
     url, found = doc.get("first", {}).get("id"), []
     while url:
-        page = client.get(url.removeprefix(BASE)).get_json()
+        page = _get(client, url)
         found += _activities(url, page)
         url = page.get("next", {}).get("id")
     return found
@@ -209,6 +220,8 @@ def test_reading_from_last_backwards_misses_nothing_while_the_catalogue_changes(
                 stop_at = max(a[4] for a in found)  # the newest it has processed
             for number in range(10**6):  # a full page never changes
                 response = client.get(f"/iiif/discovery/activity/page/{number}")
+                if response.status_code == 503:
+                    break
                 if response.status_code != 200 or "immutable" not in \
                         response.headers["Cache-Control"]:
                     break
