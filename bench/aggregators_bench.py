@@ -3,12 +3,13 @@ full IIIF Change Discovery walk with its first and deepest pages.
 
     .venv/bin/python bench/aggregators_bench.py --records 100000 --databases sqlite
 
-For each database: a store of N metadata-only demo items (`thuvienso demo --items N --pages 0`,
-shared with bench/oai_bench.py), served by `thuvienso serve --workers 2`, harvested in full as
-oai_dc (the baseline) and as edm by the same streaming client, alternately, best of --repeat;
-then a second store of N items with one page each (written through the store's bulk writer,
-so each one adds its Create activity), whose activity stream is walked from its first page to
-its last; and the first and the deepest full page fetched --samples times each (median).
+For each database: a store of N metadata-only demo items (`thuvienso demo --items N --pages 0`;
+its own, never bench/oai_bench.py's databases, which other branches' code may use), served by
+`thuvienso serve --workers 2`, harvested in full as oai_dc (the baseline) and as edm by the
+same streaming client, alternately, best of --repeat; then a second store of N items with one
+page each (written through the store's bulk writer, so each one adds its Create activity),
+whose activity stream is walked from its first page to its last; and the first and the
+deepest full page fetched --samples times each (median).
 Figures go to bench/out/aggregators_bench.json; --write puts them in BENCHMARKS.md.
 """
 
@@ -36,7 +37,6 @@ from oai_bench import (
     machine,
     pg_database,
     running,
-    store_env,
 )
 
 WORK = OUT / "aggregators"
@@ -130,8 +130,19 @@ def discovery(base: str, samples: int) -> dict:
             "deepest_page_ms": round(deep_ms, 2), "deep_over_first": round(deep_ms / first_ms, 2)}
 
 
+def own_env(kind: str, name: str) -> dict[str, str]:
+    """The environment of a store of this benchmark's own (its databases are never another
+    benchmark's, which may run other code: the schema here may be newer)."""
+    data = WORK / f"{name}-{kind}"
+    data.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{data / 'thuvienso.sqlite3'}" if kind == "sqlite" \
+        else pg_database(f"thuvienso_aggregators_{name}")
+    return {**os.environ, "THUVIENSO_DATA_DIR": str(data), "THUVIENSO_DATABASE_URL": url,
+            "THUVIENSO_OAI_PAGE_SIZE": "100", "THUVIENSO_SECRET_KEY": "bench"}
+
+
 def run_database(kind: str, n: int, repeat: int, samples: int) -> dict:
-    env = store_env(kind, n, 100)
+    env = own_env(kind, f"demo_{n}")
     items, fill_s = ensure_store(env, n)
     result: dict = {"database": kind, "items": items, "fill_seconds": round(fill_s, 1)}
     port = free_port()
@@ -139,13 +150,12 @@ def run_database(kind: str, n: int, repeat: int, samples: int) -> dict:
     serve = [VENV / "thuvienso", "serve", "--port", str(port), "--workers", "2"]
     with running(serve, env, f"{base}/oai?verb=Identify"):
         result.update(harvests(f"{base}/oai", repeat))
+    if result["edm"]["records"] != result["oai_dc"]["records"]:  # every demo item is EDM
+        raise RuntimeError(f"the edm harvest has {result['edm']['records']} records, oai_dc "
+                           f"{result['oai_dc']['records']}: not the same records to compare")
     result["edm_over_oai_dc"] = round(result["edm"]["records_per_s"]
                                       / result["oai_dc"]["records_per_s"], 2)
-    data = WORK / f"paged-{kind}-{n}"
-    data.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{data / 'thuvienso.sqlite3'}" if kind == "sqlite" \
-        else pg_database(f"thuvienso_bench_paged_{n}")
-    paged_env = {**env, "THUVIENSO_DATA_DIR": str(data), "THUVIENSO_DATABASE_URL": url}
+    paged_env = own_env(kind, f"paged_{n}")
     activities, paged_s = fill_paged(paged_env, n)
     result["paged_fill_seconds"] = round(paged_s, 1)
     port = free_port()
