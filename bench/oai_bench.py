@@ -54,7 +54,11 @@ def free_port() -> int:
 def database_url(kind: str, n: int) -> str:
     if kind == "sqlite":
         return f"sqlite:///{WORK / f'sqlite-{n}' / 'thuvienso.sqlite3'}"
-    name = f"thuvienso_bench_{n}"
+    return pg_database(f"thuvienso_bench_{n}")
+
+
+def pg_database(name: str) -> str:
+    """The URL of a PostgreSQL database of this name, created when missing."""
     admin = sqlalchemy.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from iiif_prezi3 import Collection, CollectionRef, ManifestRef
 
+from iiif.discovery import DISCOVERY_CONTEXT
 from iiif.manifest import image_service, provider, required_statement, thumbnail
 from iiif.presentation_labels import LanguageMap, bilingual, plain_map, value_map
 from store.links import Links
@@ -59,6 +60,10 @@ def top_collection(sets: Sequence[SetRecord], links: Links) -> Collection:
         requiredStatement=required_statement(links), provider=[provider(links)],
         homepage=[{"id": links.home(), "type": "Text", "format": "text/html",
                    "label": plain_map(name)}],
+        seeAlso=[{"id": links.discovery(), "type": "Dataset", "format": "application/ld+json",
+                  "profile": DISCOVERY_CONTEXT,
+                  "label": bilingual("Dòng thay đổi (IIIF Change Discovery)",
+                                     "Changes (IIIF Change Discovery)")}],
         items=[_collection_ref(s, links) for s in sets_by_parent(sets).get(None, [])])
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from iiif.derivatives import cannot_write
 
-FORMAT_VERSION = "presentation-3"  # change when the builders' output changes
+FORMAT_VERSION = "presentation-3.1"  # change when the builders' output changes
 KEEP_PER_NAME = 4  # cached versions kept per item or set (e.g. several base URLs)
 _SAFE = str.maketrans({"/": "_", ":": "+", "\\": "_"})
 

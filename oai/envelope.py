@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lxml import etree
@@ -15,7 +15,7 @@ from oai.errors import OAIError
 from oai.ns import OAI, OAI_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.request import OAIRequest
 from store.links import Links
-from store.records import SET_SPEC
+from store.records import SET_SPEC, MetadataRecord
 from store.settings import Settings
 
 SPEC = SET_SPEC
@@ -29,7 +29,7 @@ T = {name: q(OAI, name) for name in (
     "Identify", "repositoryName", "baseURL", "protocolVersion", "adminEmail",
     "earliestDatestamp", "deletedRecord", "granularity", "compression", "description",
     "ListMetadataFormats", "metadataFormat", "metadataPrefix", "schema", "metadataNamespace",
-    "ListSets", "set", "GetRecord", "ListIdentifiers", "ListRecords")}
+    "ListSets", "set", "GetRecord", "ListIdentifiers", "ListRecords", "about")}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,12 @@ class Context:
     @property
     def id_prefix(self) -> str:
         return self.links.oai_id_prefix
+
+    def served(self, record: MetadataRecord) -> MetadataRecord:
+        """The record as served: the library's default statement when it has none."""
+        default = self.settings.rights_default
+        return replace(record, rights_uri=default) if default and not record.rights_uri \
+            else record
 
     def oai_identifier(self, item_id: str) -> str:
         return self.links.oai_identifier(item_id)

@@ -15,10 +15,11 @@ from lxml import etree
 
 from oai.dates import format_utc
 from oai.ns import DC, OAI, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
+from oai.provenance import about
 from oai.records import with_ancestors
-from store.dublin_core import dc_xml, escape_text
+from store.dublin_core import dc_xml, escape_text, served_dc_xml
 from store.read.listing import Listed
-from store.records import MetadataRecord
+from store.records import MetadataRecord, Origin
 
 Item = MetadataRecord | Listed
 
@@ -104,23 +105,35 @@ def _set_specs_text(sets: tuple[str, ...]) -> str:
 
 
 def record_text(identifier_prefix: str, record: Item, metadata: str) -> str:
-    """A whole <record> around metadata already written as text (header only for a tombstone)."""
+    """A whole <record> around metadata already written as text (header only for a tombstone),
+    with its provenance when it was harvested."""
     header = header_text(identifier_prefix, record)
     if record.deleted:
         return f"{_RECORD_OPEN}{header}{_RECORD_END}"
-    return f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{metadata}{_METADATA_CLOSE}{_RECORD_END}"
+    provenance = about_text(record.origin) if record.origin else ""
+    return (f"{_RECORD_OPEN}{header}{_METADATA_OPEN}{metadata}{_METADATA_CLOSE}{provenance}"
+            f"{_RECORD_END}")
 
 
-def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | None) -> str:
+@functools.lru_cache(maxsize=1024)
+def about_text(origin: Origin) -> str:
+    """The <about> block of a harvested record, as oai.provenance.about() writes it."""
+    return element_bytes(lambda root: about(root, origin)).decode()
+
+
+def oai_dc_record_text(identifier_prefix: str, record: Item, manifest: str | None,
+                       default_rights: str = "") -> str:
     """A whole <record> with oai_dc metadata (header only for a tombstone).
 
     The Dublin Core elements are the item's serialised dc_xml (store.dublin_core), made when
-    the item was written; only the manifest URL, which depends on the base URL, is added here.
+    the item was written; only what depends on the request (the library's default statement,
+    the manifest URL) and the access texts are added here.
     """
     if record.deleted:
         return record_text(identifier_prefix, record, "")
-    dc = (record.dc_xml or "") if isinstance(record, Listed) else \
+    kept = (record.dc_xml or "") if isinstance(record, Listed) else \
         dc_xml(record.metadata, record.rights_uri)
+    dc = served_dc_xml(kept, record.rights_uri, default_rights, record.access)
     if manifest:
         dc = f"{dc}{_IDENTIFIER_DC}{escape_text(manifest)}{_IDENTIFIER_DC_CLOSE}"
     return record_text(identifier_prefix, record, f"{_DC_OPEN}{dc}{_DC_CLOSE}")

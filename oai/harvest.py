@@ -127,7 +127,8 @@ def _fetch(client: Client, args: dict[str, str], token: str | None, id_prefix: s
     params = {"resumptionToken": token} if token else dict(args)
     response = client.harvest(verb="ListRecords", **params)
     try:
-        return read_page(response.http_response.content, id_prefix, first_number)
+        return read_page(response.http_response.content, id_prefix, first_number,
+                         base_url=client.endpoint)
     except NotOAI as error:
         raise HarvestError(f"{client.endpoint}: {error}") from None
 

@@ -8,6 +8,7 @@ always comes from the header identifier (CONTRACT.md), whatever the record says.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -18,7 +19,7 @@ from store.ingest.dc import dc_values
 from store.ingest.entries import Delete, Entry, ReadContext, Reject, Upsert
 from store.ingest.ids import id_from_header
 from store.ingest.marc import record_entry, record_from_xml
-from store.records import ItemInput, whole_number
+from store.records import ItemInput, Origin, utc_now, whole_number
 from store.xml_safety import UnsafeXML, clean_xml_bytes, safe_fromstring
 
 
@@ -34,6 +35,10 @@ class Page:
     complete_list_size: int | None = None
     cleaned_chars: int = 0
     set_names: dict[str, str] = field(default_factory=dict)  # ListSets pages
+
+
+_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?", re.ASCII)
+_HEADER, _IDENTIFIER, _DATESTAMP = q(OAI, "header"), q(OAI, "identifier"), q(OAI, "datestamp")
 
 
 class NotOAI(ValueError):
@@ -52,8 +57,10 @@ def parse_response(content: bytes) -> etree._Element:
     return root
 
 
-def read_page(content: bytes, id_prefix: str, first_number: int = 1) -> Page:
-    """The entries of a ListRecords (or GetRecord) response."""
+def read_page(content: bytes, id_prefix: str, first_number: int = 1,
+              base_url: str | None = None) -> Page:
+    """The entries of a ListRecords (or GetRecord) response; given the provider's `base_url`,
+    each item keeps where it came from (its Origin, for the provenance of re-exposed records)."""
     root = parse_response(content)
     page = Page(response_date=(root.findtext(q(OAI, "responseDate")) or "").strip() or None)
     _, page.cleaned_chars = clean_xml_bytes(content)
@@ -64,12 +71,30 @@ def read_page(content: bytes, id_prefix: str, first_number: int = 1) -> Page:
         return page
     ctx = ReadContext(id_prefix=id_prefix)
     for number, record in enumerate(root.iter(q(OAI, "record")), start=first_number):
-        page.entries.append(_entry(record, number, ctx))
+        entry = _entry(record, number, ctx)
+        if base_url and isinstance(entry, Upsert):
+            entry = Upsert(number, dataclasses.replace(entry.item, origin=_origin(
+                record, base_url, page.response_date)))
+        page.entries.append(entry)
     token = root.find(f".//{q(OAI, 'resumptionToken')}")
     if token is not None:
         page.token = (token.text or "").strip() or None
         page.complete_list_size = whole_number(token.get("completeListSize", "").strip())
     return page
+
+
+def _origin(record: etree._Element, base_url: str, harvested: str | None) -> Origin | None:
+    """Where a record came from: the provider, its header, its payload's namespace."""
+    metadata = record.find(q(OAI, "metadata"))
+    payload = next((e for e in metadata if isinstance(e.tag, str)), None) \
+        if metadata is not None else None
+    namespace = etree.QName(payload).namespace if payload is not None else None
+    datestamp = (record.findtext(f"{_HEADER}/{_DATESTAMP}") or "").strip()
+    if not _UTC.fullmatch(datestamp):
+        return None  # provenance.xsd takes a UTC date or time only
+    return Origin(base_url, (record.findtext(f"{_HEADER}/{_IDENTIFIER}") or "").strip(),
+                  datestamp, namespace or "", harvested if harvested and _UTC.fullmatch(
+                      harvested) else utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def read_set_names(content: bytes) -> Page:

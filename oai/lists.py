@@ -11,7 +11,7 @@ harvest starts, the first page waits for the next second so the bound falls betw
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from lxml import etree
@@ -20,10 +20,11 @@ from oai import tokens
 from oai.dates import ONE_SECOND
 from oai.envelope import SPEC, Context, T, serialise, start
 from oai.errors import OAIError
-from oai.formats import MetadataFormat
+from oai.formats import MetadataFormat, edm
 from oai.fragments import element_bytes, header_text, oai_dc_record_text, record_text
 from oai.records import metadata_format, record
 from oai.request import OAIRequest
+from store.europeana import eligible_values
 from store.read import listing
 from store.records import MetadataRecord
 
@@ -58,7 +59,9 @@ def _window(ctx: Context, position: tokens.Position) -> listing.Window:
             if SPEC.fullmatch(position.set_spec) else ()
         if not set_pks:
             raise OAIError("noRecordsMatch", "there is no such set")
-    return listing.Window(position.from_, position.until, set_pks)
+    lacks = eligible_values(ctx.settings.rights_default) \
+        if metadata_format(position.prefix).europeana_rules else None
+    return listing.Window(position.from_, position.until, set_pks, lacks)
 
 
 def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
@@ -83,7 +86,7 @@ def build_list(ctx: Context, request: OAIRequest) -> Iterator[bytes]:
     full = request.verb == "ListRecords"
     kind: listing.RowKind = "headers"
     if full:
-        kind = "dc_xml" if fmt.prefix == "oai_dc" else "sources" if fmt.needs_source \
+        kind = "dc_xml" if fmt.prefix in LIGHT else "sources" if fmt.needs_source \
             else "records"
     rows = listing.page_rows(ctx.session, window, after, size + 1, kind)
     if not rows:
@@ -122,29 +125,42 @@ def _body(ctx: Context, head: bytes, rows: list, tail: bytes,  # type: ignore[ty
           fmt: MetadataFormat, full: bool) -> Iterator[bytes]:
     yield head
     prefix = ctx.id_prefix
-    if not full or fmt.prefix == "oai_dc":  # headers and oai_dc: the fragment path
+    if not full or fmt.prefix in LIGHT:  # headers, oai_dc and edm: the fragment path
         items = listing.listed(rows)
-        manifest_url = ctx.manifest_url
+        write = LIGHT[fmt.prefix] if full else None
         for start_at in range(0, len(items), LIGHT_CHUNK):
             chunk = items[start_at:start_at + LIGHT_CHUNK]
-            if full:
-                texts = [oai_dc_record_text(prefix, item, manifest_url(item.item_id)
-                                            if item.page_count > 0 else None) for item in chunk]
+            if write is not None:
+                texts = [write(ctx, item) for item in chunk]
             else:
                 texts = [header_text(prefix, item) for item in chunk]
             yield "".join(texts).encode("utf-8")
     else:
-        write = fmt.text
+        write_text = fmt.text
         for start_at in range(0, len(rows), CHUNK):
             records = listing.metadata_records(ctx.session, rows[start_at:start_at + CHUNK],
                                                fmt.needs_source)
-            if write is None:
+            if write_text is None:
                 yield b"".join(record_bytes(ctx, item, fmt) for item in records)
                 continue
-            yield "".join(record_text(prefix, item, "" if item.deleted else write(
-                item, ctx.manifest_url(item.item_id) if item.page_count > 0 else None))
+            yield "".join(record_text(prefix, item, "" if item.deleted else write_text(
+                ctx.served(item), ctx.manifest_url(item.item_id) if item.page_count > 0 else None))
                 for item in records).encode("utf-8")
     yield tail
+
+
+def _oai_dc(ctx: Context, item: listing.Listed) -> str:
+    return oai_dc_record_text(ctx.id_prefix, item, ctx.manifest_url(item.item_id)
+                              if item.page_count > 0 else None, ctx.settings.rights_default)
+
+
+def _edm(ctx: Context, item: listing.Listed) -> str:
+    return record_text(ctx.id_prefix, item, "" if item.deleted else
+                       edm.text_of(item, ctx.links, ctx.settings))
+
+
+# Formats whose list pages are written from the item rows alone (their kept Dublin Core).
+LIGHT: dict[str, Callable[[Context, listing.Listed], str]] = {"oai_dc": _oai_dc, "edm": _edm}
 
 
 def record_bytes(ctx: Context, item: MetadataRecord, fmt: MetadataFormat) -> bytes:

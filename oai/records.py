@@ -10,6 +10,8 @@ from oai.dates import format_utc
 from oai.envelope import SPEC, Context, T
 from oai.errors import OAIError
 from oai.formats import FORMATS, MetadataFormat
+from oai.provenance import about
+from store.europeana import disseminable
 from store.read.listing import Listed
 from store.read.queries import ITEM_ID
 from store.records import MetadataRecord, set_lineage
@@ -61,5 +63,18 @@ def record(ctx: Context, parent: etree._Element, item: MetadataRecord,
     element = etree.SubElement(parent, T["record"])
     header(ctx, element, item)
     if not item.deleted:
-        manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
-        fmt.build(etree.SubElement(element, T["metadata"]), item, manifest)
+        item = ctx.served(item)
+        metadata = etree.SubElement(element, T["metadata"])
+        if fmt.build_linked is not None:
+            fmt.build_linked(metadata, item, ctx.links, ctx.settings)
+        elif fmt.build is not None:
+            manifest = ctx.manifest_url(item.item_id) if item.page_count > 0 else None
+            fmt.build(metadata, item, manifest)
+        if item.origin is not None:
+            about(element, item.origin)
+
+
+def disseminates(ctx: Context, fmt: MetadataFormat, item: MetadataRecord) -> bool:
+    """Whether the item is served in this format (deleted items are, as headers)."""
+    return item.deleted or not fmt.europeana_rules or \
+        disseminable(item.edm_lacks, ctx.settings.rights_default)

@@ -54,6 +54,27 @@ def element_xml(element: str, text: str, lang: str | None = None) -> str:
     return f"<dc:{element}{attribute}>{escape_text(text)}</dc:{element}>"
 
 
+# What an item's access level means for its full text, said in every record (vi, en).
+ACCESS_TEXTS: dict[str, tuple[str, str]] = {
+    "open": ("Toàn văn: mở cho mọi người, trực tuyến", "Full text: open to everyone online"),
+    "readers": ("Toàn văn: dành cho bạn đọc đã đăng nhập", "Full text: for signed-in readers"),
+    "restricted": ("Toàn văn: không có trực tuyến", "Full text: not online"),
+}
+
+
+def access_xml(access: str) -> str:
+    """The dc:rights texts saying how the full text of an item of this access level is read."""
+    vi, en = ACCESS_TEXTS.get(access, ACCESS_TEXTS["restricted"])
+    return element_xml("rights", vi, "vi") + element_xml("rights", en, "en")
+
+
+def served_dc_xml(kept: str, rights_uri: str | None, default_rights: str, access: str) -> str:
+    """What oai_dc serves of an item's kept dc_xml: the library's default statement when the
+    item has none, then the access texts (the same as dc_xml of the record with the default)."""
+    extra = element_xml("rights", default_rights) if default_rights and not rights_uri else ""
+    return f"{kept}{extra}{access_xml(access)}"
+
+
 def dc_xml(values: Iterable[DCValue], rights_uri: str | None) -> str:
     """The item's Dublin Core elements: its values, then its rights URI if not among them."""
     parts: list[str] = []

@@ -44,6 +44,13 @@ class Links:
     def collection(self, spec: str) -> str:
         return f"{self.base_url}/iiif/collection/{quote(spec, safe=':')}"
 
+    # Change Discovery API
+    def discovery(self) -> str:
+        return f"{self.base_url}/iiif/discovery/activity"
+
+    def discovery_page(self, number: int) -> str:
+        return f"{self.base_url}/iiif/discovery/activity/page/{number}"
+
     # Image API
     def image_service(self, image_id: str) -> str:
         """The service's URL, the image id escaped (a valid id needs no escaping)."""
@@ -61,6 +68,12 @@ class Links:
 
     def logo(self) -> str:
         return f"{self.base_url}/static/library-logo.svg"
+
+    def sitemap_index(self) -> str:
+        return f"{self.base_url}/sitemap.xml"
+
+    def sitemap(self, number: int) -> str:
+        return f"{self.base_url}/sitemaps/{number}.xml"
 
     def oai_endpoint(self) -> str:
         return f"{self.base_url}/oai"

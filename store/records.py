@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -55,6 +56,28 @@ class DCValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a harvested record came from (the OAI-PMH provenance of its re-exposure).
+
+    Kept in item.origin as JSON; `harvested` is the provider's responseDate of the harvest.
+    """
+
+    base_url: str
+    identifier: str
+    datestamp: str
+    metadata_namespace: str
+    harvested: str
+
+    def to_json(self) -> str:
+        return json.dumps([self.base_url, self.identifier, self.datestamp,
+                           self.metadata_namespace, self.harvested], ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Origin | None:
+        return cls(*json.loads(text)) if text else None
+
+
+@dataclass(frozen=True, slots=True)
 class PageInput:
     """A page to store: its order comes from its position in ItemInput.pages."""
 
@@ -81,6 +104,7 @@ class ItemInput:
     viewing_direction: str = "left-to-right"
     behavior: str | None = None  # "paged" for books, else None
     subtitle: str | None = None  # 245 $b, searched with the title
+    origin: Origin | None = None  # harvested records: where from
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +170,9 @@ class MetadataRecord(_Described):
     page_count: int
     source_format: str | None
     source_record: str | None
+    access: str = "open"
+    edm_lacks: str | None = None  # the mandatory EDM rules it fails (store.europeana)
+    origin: Origin | None = None  # harvested records: where from
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from store.rights import canonical
+
 PREFIX = "THUVIENSO_"
 MIN_SECRET = 32  # characters of a secret key, at least
 # The OAI identifier scheme's repositoryIdentifier: a domain name (thuvien.haiphong.gov.vn).
@@ -42,6 +44,12 @@ class Settings:
     """Signs sessions, tokens and resumption tokens; generated once and kept in the data dir."""
     oai_page_size: int = 100
     """Records per OAI-PMH page."""
+    rights_default: str = ""
+    """The library's default rights statement (a rightsstatements.org or Creative Commons URI)
+    for items without their own or their set's; empty: none."""
+    edm_provider: str = ""
+    """The edm:provider of EDM records (the aggregator the library delivers through); empty:
+    the repository name."""
     image_cache_bytes: int = 2 * 1024**3
     """Upper bound of the on-disk cache of rendered IIIF image responses (bytes; 0 turns it off)."""
     image_max_width: int = 6000
@@ -126,9 +134,20 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     if settings.trusted_proxies < 0:
         raise ValueError(f"{PREFIX}TRUSTED_PROXIES must be 0 or more, not "
                          f"{settings.trusted_proxies}")
+    if settings.rights_default:
+        settings = replace(settings, rights_default=_statement(settings.rights_default))
     if not settings.secret_key:
         settings = replace(settings, secret_key=_stored_secret(settings.data_path))
     return settings
+
+
+def _statement(uri: str) -> str:
+    """The canonical form of the default statement; ValueError for anything else."""
+    found = canonical(uri)
+    if found is None:
+        raise ValueError(f"{PREFIX}RIGHTS_DEFAULT must be a rightsstatements.org or Creative "
+                         f"Commons URI, not {uri!r}")
+    return found
 
 
 def _stored_secret(data_path: Path) -> str:

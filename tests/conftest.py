@@ -24,7 +24,7 @@ from web.context import context_of
 
 PG_ADMIN_URL = os.environ.get("THUVIENSO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = ("item_set", "metadata_value", "page", "item_search", "item", "oai_set",
-          "harvest_state", "reader", "sign_in_failure")
+          "harvest_state", "reader", "sign_in_failure", "activity")
 
 
 @pytest.fixture(scope="session")

@@ -21,14 +21,17 @@ from store.settings import load_settings
 from web import sessions
 from web.accounts import accounts_bp
 from web.context import KEY, Hooks, build_context
+from web.discovery_routes import discovery_bp
 from web.fast_paths import FastAnswer, FastPaths
 from web.http import TEXT, Reply, forbid_sniffing, store_unavailable, unexpected
 from web.image_routes import fast_image, image_bp
 from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
+from web.search_engines import search_engines_bp
 
-BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp)
+BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp, discovery_bp,
+              search_engines_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 

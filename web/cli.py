@@ -182,6 +182,47 @@ def harvest(url: str, metadata_prefix: str, set_spec: str | None, from_: str | N
                                      id_prefix=id_prefix, on_progress=show), HarvestError)
 
 
+@main.group("set")
+def set_() -> None:
+    """Sets (collections) of the catalogue."""
+
+
+@set_.command("rights")
+@click.argument("spec")
+@click.argument("uri")
+def set_rights_(spec: str, uri: str) -> None:
+    """A set's default rights statement (a rightsstatements.org or Creative Commons URI), for
+    its items (and those of the sets inside it) that have none of their own; `none` removes it."""
+    from store.write.rights import set_rights
+
+    store = open_store()
+    try:
+        with store.session() as session:
+            count = set_rights(session, spec, None if uri == "none" else uri)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{spec}: {count} items restated")
+
+
+@main.group()
+def check() -> None:
+    """Checks of the catalogue against what aggregators require."""
+
+
+@check.command("edm")
+def check_edm() -> None:
+    """List the items that cannot be disseminated as EDM (metadataPrefix=edm), one a line with
+    what each lacks; the other formats still serve them."""
+    from store.read.queries import edm_refusals
+
+    store = open_store()
+    with store.reading() as session:
+        refused = edm_refusals(session, store.settings.rights_default)
+    for item_id, lacks in refused:
+        click.echo(f"{item_id}: {'; '.join(lacks)}")
+    click.echo(f"{len(refused)} items cannot be disseminated as EDM", err=True)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="THUVIENSO_HOST")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),

@@ -19,8 +19,10 @@ from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import search_items
 from store.records import SetRecord, set_lineage, whole_number
+from store.rights import statement
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
+from web.search_engines import item_json_ld
 
 portal_bp = Blueprint("portal", __name__)
 PAGE_SIZE = 20
@@ -216,6 +218,7 @@ def item(item_id: str) -> tuple[str, int] | str:
     manifest = url.manifest(record.item_id) if record.pages else None
     return render_template(
         "item.html", item=record, fields=fields, manifest=manifest,
+        rights=statement(record.rights_uri), json_ld=item_json_ld(record, url),
         records=[(name, url.oai_record(record.item_id, prefix))
                  for prefix, (_, name) in OAI_FORMATS.items()],
         sets=[(spec, set_names.get(spec, spec)) for spec in record.sets],

@@ -31,6 +31,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_one": ("1 trang", "1 page"),
     "no_images": ("Không có ảnh", "No images"),
     "restricted": ("Dành cho bạn đọc", "For registered readers"),
+    "rights_statement": ("Quyền sử dụng", "Rights statement"),
     "restricted_note": ("Ảnh của tài liệu này chỉ dành cho bạn đọc đã đăng nhập.",
                         "The images of this item are for signed-in readers only."),
     "metadata": ("Thông tin mô tả", "Description"),

@@ -51,7 +51,7 @@ def manifest(item_id: str) -> Response:
             abort(404, f"item {item_id!r} has no pages, so no manifest")
         key = cache_key("manifest", item_id, stamp.datestamp.isoformat(), stamp.content_hash,
                         url.base_url, url.repository_identifier, url.repository_name,
-                        repr(stamp.set_names), hooks.version)
+                        repr(stamp.set_names), hooks.version, ctx.settings.rights_default)
         if is_current(request.environ, key):
             return _not_modified(key)
         body = cache.get("manifests", item_id, key)

@@ -76,7 +76,14 @@ def marc_of(record: MetadataRecord, manifest: str | None) -> MarcRecord:
     original = None
     if record.source_format == "marc" and record.source_record:
         original = parse_source(record.source_record)
-    return original or marc_from_dc(record, manifest)
+    if original is None:
+        return marc_from_dc(record, manifest)
+    said = {code_value for f in original.datafields if f.tag == "540"
+            for code, code_value in f.subfields if code == "u"}
+    if record.rights_uri and record.rights_uri not in said:
+        original.datafields.append(DataField("540", " ", " ", [("u", record.rights_uri)]))
+        original.datafields.sort(key=lambda f: f.tag)
+    return original
 
 
 def build(parent: etree._Element, record: MetadataRecord, manifest: str | None) -> None:

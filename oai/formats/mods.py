@@ -10,9 +10,11 @@ from oai.formats.mods_base import M, related, root
 from oai.formats.mods_base import lang as _lang
 from oai.formats.mods_marc import mods_from_marc
 from oai.marcxml import parse_source
-from oai.ns import MODS, MODS_SCHEMA
+from oai.ns import MODS, MODS_SCHEMA, XLINK, XML_LANG, q
 from oai.xmlutil import URL, sub
+from store.dublin_core import ACCESS_TEXTS
 from store.records import MetadataRecord
+from store.rights import statement
 
 PREFIX = "mods"
 SCHEMA = MODS_SCHEMA
@@ -33,7 +35,12 @@ _LANG_CODE = re.compile(r"[a-z]{3}", re.ASCII)
 def item_links(mods: etree._Element, record: MetadataRecord, manifest: str | None) -> None:
     """Rights URI, IIIF manifest URL and record info, shared by both crosswalks."""
     if record.rights_uri:
-        sub(mods, M["accessCondition"], record.rights_uri, {"type": "use and reproduction"})
+        found = statement(record.rights_uri)
+        sub(mods, M["accessCondition"], found.name if found else record.rights_uri,
+            {"type": "use and reproduction", q(XLINK, "href"): record.rights_uri})
+    vi, en = ACCESS_TEXTS.get(record.access, ACCESS_TEXTS["restricted"])
+    for text, language in ((vi, "vi"), (en, "en")):
+        sub(mods, M["accessCondition"], text, {"type": "restriction on access", XML_LANG: language})
     if manifest:
         sub(sub(mods, M["location"]), M["url"], manifest,
             {"access": "object in context", "usage": "primary display",

@@ -10,7 +10,7 @@ from lxml import etree
 
 from oai.ns import DC, OAI_DC, OAI_DC_SCHEMA, SCHEMA_LOCATION, XSI, q
 from oai.xmlutil import safe_parser
-from store.dublin_core import dc_xml
+from store.dublin_core import dc_xml, served_dc_xml
 from store.records import MetadataRecord
 
 PREFIX = "oai_dc"
@@ -24,7 +24,8 @@ def build(parent: etree._Element, record: MetadataRecord, manifest: str | None) 
     """Append <oai_dc:dc> of the record to parent."""
     dc = etree.SubElement(parent, q(OAI_DC, "dc"), nsmap=_NSMAP)
     dc.set(SCHEMA_LOCATION, f"{OAI_DC} {OAI_DC_SCHEMA}")
-    elements = f'<w xmlns:dc="{DC}">{dc_xml(record.metadata, record.rights_uri)}</w>'
+    kept = dc_xml(record.metadata, record.rights_uri)
+    elements = f'<w xmlns:dc="{DC}">{served_dc_xml(kept, record.rights_uri, "", record.access)}</w>'
     dc.extend(etree.fromstring(elements, safe_parser()))
     if manifest:
         etree.SubElement(dc, q(DC, "identifier")).text = manifest

@@ -7,7 +7,7 @@ from lxml import etree
 from oai.envelope import Context, T, start
 from oai.errors import OAIError
 from oai.formats import MetadataFormat
-from oai.records import item_id_of, metadata_format, record
+from oai.records import disseminates, item_id_of, metadata_format, record
 from oai.request import OAIRequest
 from store.read.listing import metadata_record
 from store.records import MetadataRecord
@@ -29,6 +29,10 @@ def build(ctx: Context, request: OAIRequest) -> etree._Element:
     if errors:
         raise OAIError(errors[0].code, errors[0].message, *errors[1:])
     assert fmt is not None and found is not None
+    if not disseminates(ctx, fmt, found):
+        raise OAIError("cannotDisseminateFormat",
+                       f"this item cannot be disseminated as {fmt.prefix}: it lacks what the "
+                       "format requires (thuvienso check edm lists what)")
     root = start(ctx, ctx.clock(), request)
     record(ctx, etree.SubElement(root, T["GetRecord"]), found, fmt)
     return root

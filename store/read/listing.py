@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import Row, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from store.records import DCValue, MetadataRecord
+from store.records import DCValue, MetadataRecord, Origin
 from store.schema.models import Item, ItemSet, MetadataValue, OAISet
 
 
@@ -32,6 +32,9 @@ class Listed(NamedTuple):
     sets: tuple[str, ...]
     dc_xml: str | None
     page_count: int
+    access: str
+    rights_uri: str | None
+    origin: Origin | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class Window:
     from_: datetime | None
     until: datetime | None
     set_pks: tuple[int, ...] | None = None  # None: every item
+    edm_lacks: tuple[str, ...] | None = None  # only items whose item.edm_lacks is one of these
 
 
 def has_sets(session: Session) -> bool:
@@ -73,6 +77,8 @@ def _filtered(query: Select, window: Window) -> Select:  # type: ignore[type-arg
     if window.set_pks is not None:
         query = query.where(exists().where(ItemSet.item_pk == Item.pk,
                                            ItemSet.set_pk.in_(window.set_pks)))
+    if window.edm_lacks is not None:
+        query = query.where(Item.deleted | Item.edm_lacks.in_(window.edm_lacks))
     return query
 
 
@@ -97,10 +103,12 @@ def _columns(kind: RowKind) -> list:  # type: ignore[type-arg]
     metadata_records() needs; sources: and the original record the item was imported from.
     """
     if kind in ("headers", "dc_xml"):
-        light = [Item.item_id, Item.deleted, Item.datestamp, Item.page_count, Item.set_specs]
+        light = [Item.item_id, Item.deleted, Item.datestamp, Item.page_count, Item.set_specs,
+                 Item.access, Item.rights_uri, Item.origin]
         return light + [Item.dc_xml] if kind == "dc_xml" else light
     columns = [Item.pk, Item.item_id, Item.deleted, Item.datestamp, Item.rights_uri,
-               Item.page_count, Item.source_format, Item.set_specs]
+               Item.page_count, Item.source_format, Item.set_specs, Item.access, Item.edm_lacks,
+               Item.origin]
     return columns + [Item.source_record] if kind == "sources" else columns
 
 
@@ -112,9 +120,10 @@ def page_rows(session: Session, window: Window, after: tuple[datetime, str] | No
     into MetadataRecords with metadata_records() (all at once or a few at a time).
     """
     query = _page_query(window.from_ is not None, window.until is not None,
-                        window.set_pks is not None, after is not None, limit, kind)
+                        window.set_pks is not None, after is not None, limit, kind,
+                        window.edm_lacks is not None)
     values: dict[str, Any] = {"from_": window.from_, "until": window.until,
-                              "set_pks": window.set_pks}
+                              "set_pks": window.set_pks, "edm_lacks": window.edm_lacks}
     if after is not None:
         values["after_stamp"], values["after_id"] = after
     return list(session.connection().execute(query, values).all())
@@ -122,7 +131,7 @@ def page_rows(session: Session, window: Window, after: tuple[datetime, str] | No
 
 @functools.lru_cache(maxsize=256)
 def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool, limit: int,
-                kind: RowKind) -> Select:  # type: ignore[type-arg]
+                kind: RowKind, has_lacks: bool = False) -> Select:  # type: ignore[type-arg]
     """The page statement of one shape of window, built once and reused with new values."""
     stamp = Item.datestamp.type
     query = select(*_columns(kind))
@@ -133,6 +142,9 @@ def _page_query(has_from: bool, has_until: bool, has_sets: bool, has_after: bool
     if has_sets:
         query = query.where(exists().where(
             ItemSet.item_pk == Item.pk, ItemSet.set_pk.in_(bindparam("set_pks", expanding=True))))
+    if has_lacks:  # formats with mandatory rules: the items that meet them, and tombstones
+        query = query.where(Item.deleted | Item.edm_lacks.in_(
+            bindparam("edm_lacks", expanding=True)))
     if has_after:  # a row-value comparison: both databases seek the index with it
         query = query.where(tuple_(Item.datestamp, Item.item_id) > tuple_(
             bindparam("after_stamp", type_=stamp),
@@ -147,9 +159,10 @@ def listed(rows: Sequence[Any]) -> list[Listed]:
     with_dc_xml = "dc_xml" in rows[0]._fields
     listed = []
     for row in rows:  # by position: much faster than a Row's attributes
-        item_id, deleted, datestamp, page_count, specs = row[:5]
+        item_id, deleted, datestamp, page_count, specs, access, rights_uri, origin = row[:8]
         listed.append(Listed(item_id, deleted, datestamp, _split(specs),
-                             row[5] if with_dc_xml else None, page_count))
+                             row[8] if with_dc_xml else None, page_count, access, rights_uri,
+                             Origin.from_json(origin) if origin else None))
     return listed
 
 
@@ -205,4 +218,6 @@ def metadata_records(session: Session, rows: Sequence[Row[Any]], with_source: bo
         item_id=row.item_id, deleted=row.deleted, datestamp=row.datestamp,
         metadata=values.get(row.pk, ()), sets=_split(row.set_specs), rights_uri=row.rights_uri,
         page_count=row.page_count, source_format=row.source_format,
-        source_record=row.source_record if with_source else None) for row in rows]
+        source_record=row.source_record if with_source else None, access=row.access,
+        edm_lacks=row.edm_lacks, origin=Origin.from_json(row.origin))
+        for row in rows]

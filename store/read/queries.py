@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from store.europeana import eligible_values, served_lacks
 from store.read.search import SearchPage
 from store.records import DCValue, ItemRecord, PageImage, PageRecord, SetRecord
 from store.schema.models import Item, ItemSet, OAISet, Page, Reader
@@ -37,7 +38,8 @@ def _item_record(row: Item, settings: Settings | None, with_text: bool) -> ItemR
         sets=tuple(s.spec for s in row.sets),
         pages=tuple(_page_record(p, row.item_id, settings, with_text) for p in row.pages),
         source_format=row.source_format, source_record=row.source_record,
-        rights_uri=row.rights_uri, viewing_direction=row.viewing_direction,
+        rights_uri=row.rights_uri or (settings.rights_default if settings else None) or None,
+        viewing_direction=row.viewing_direction,
         behavior=row.behavior, subtitle=row.subtitle, page_count=row.page_count)
 
 
@@ -118,3 +120,12 @@ def stats(session: Session) -> Stats:
         sets=count(select(func.count()).select_from(OAISet)),
         deleted=count(select(func.count()).select_from(Item).where(Item.deleted.is_(True))),
         readers=count(select(func.count()).select_from(Reader)))
+
+
+def edm_refusals(session: Session, default_rights: str | None) -> list[tuple[str, list[str]]]:
+    """The live items not disseminated as EDM, in id order, with what each lacks in words."""
+    rows = session.execute(
+        select(Item.item_id, Item.edm_lacks)
+        .where(Item.deleted.is_(False), Item.edm_lacks.not_in(eligible_values(default_rights)))
+        .order_by(Item.item_id))
+    return [(item_id, served_lacks(lacks, default_rights)) for item_id, lacks in rows]

@@ -34,7 +34,8 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source_format: Mapped[str | None] = mapped_column(String(16))
     source_record: Mapped[str | None] = mapped_column(Text)
-    rights_uri: Mapped[str | None] = mapped_column(String(512))
+    rights_uri: Mapped[str | None] = mapped_column(String(512))  # canonical (store.rights)
+    rights_inherited: Mapped[bool] = mapped_column(Boolean, default=False)  # from a set default
     viewing_direction: Mapped[str] = mapped_column(String(16), default="left-to-right")
     behavior: Mapped[str | None] = mapped_column(String(32))
     subtitle: Mapped[str | None] = mapped_column(Text)
@@ -43,6 +44,10 @@ class Item(Base):
     # serialised (store.dublin_core) and its own set specs, sorted, space-separated.
     dc_xml: Mapped[str | None] = mapped_column(Text)
     set_specs: Mapped[str | None] = mapped_column(Text)
+    # The mandatory EDM rules the item fails (store.europeana), "" when none.
+    edm_lacks: Mapped[str | None] = mapped_column(String(255))
+    # Where a harvested record came from (store.records.Origin as JSON), None for the rest.
+    origin: Mapped[str | None] = mapped_column(Text)
 
     values: Mapped[list[MetadataValue]] = relationship(
         order_by="MetadataValue.position", cascade="all, delete-orphan", passive_deletes=True)
@@ -73,6 +78,7 @@ class OAISet(Base):
     spec: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
+    rights_uri: Mapped[str | None] = mapped_column(String(512))  # default of its items
 
 
 class ItemSet(Base):
@@ -111,6 +117,20 @@ class ItemSearch(Base):
     title_words: Mapped[str] = mapped_column(Text, default="")
     creator_words: Mapped[str] = mapped_column(Text, default="")
     subject_words: Mapped[str] = mapped_column(Text, default="")
+
+
+class Activity(Base):
+    """One change of an item's manifest, for IIIF Change Discovery: an append-only stream.
+
+    Rows are added when their transaction commits (store.write.activity), so the key order is
+    the order in which changes became visible.
+    """
+
+    __tablename__ = "activity"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(8))  # Create, Update, Delete
+    end_time: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class HarvestState(Base):

@@ -19,14 +19,19 @@ from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from store.dublin_core import dc_xml
-from store.records import ItemInput, utc_now
+from store.europeana import edm_lacks
+from store.records import DCValue, ItemInput, utc_now
+from store.rights import own_statement
 from store.schema.models import Item
+from store.write.activity import CREATE, DELETE, UPDATE, note
 from store.write.items import (
     Outcome,
     content_hash,
     ensure_sets,
     file_checksum,
+    inherited_statement,
     nfc,
+    set_defaults,
     store_image,
     validate,
 )
@@ -35,7 +40,8 @@ from store.write.search_index import index_words
 CHUNK = 500  # ids per IN (...) list
 ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
                 "source_record", "rights_uri", "viewing_direction", "behavior", "subtitle",
-                "page_count", "dc_xml", "set_specs", "created", "pk")
+                "page_count", "dc_xml", "set_specs", "rights_inherited", "edm_lacks", "origin",
+                "created", "pk")
 COLUMNS = {
     "item": ITEM_COLUMNS,
     "metadata_value": ("item_pk", "position", "element", "value", "lang"),
@@ -81,8 +87,13 @@ def _delete_children(session: Session, pks: list[int], pages_too: bool = True,
             connection.exec_driver_sql(f"DELETE FROM item_fts WHERE rowid IN ({marks})")
 
 
-def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, Any]:
-    """The item table's columns in ITEM_COLUMNS order (created added by the caller)."""
+def _item_row(item: ItemInput, digest: str, now: datetime | str, inherited: bool
+              ) -> dict[str, Any]:
+    """The item table's columns in ITEM_COLUMNS order (created added by the caller).
+
+    `item` is as _stated() made it: its rights URI is its own statement or, `inherited`, its
+    set's.
+    """
     return {"item_id": item.item_id, "access": item.access, "deleted": False, "datestamp": now,
             "content_hash": digest, "source_format": item.source_format,
             "source_record": item.source_record, "rights_uri": item.rights_uri,
@@ -90,15 +101,37 @@ def _item_row(item: ItemInput, digest: str, now: datetime | str) -> dict[str, An
             "subtitle": item.subtitle,
             "page_count": len(item.pages),
             "dc_xml": dc_xml(item.metadata, item.rights_uri),
-            "set_specs": " ".join(sorted(set(item.sets)))}
+            "set_specs": " ".join(sorted(set(item.sets))),
+            "rights_inherited": inherited,
+            "edm_lacks": edm_lacks(item.metadata, item.rights_uri),
+            "origin": item.origin.to_json() if item.origin else None}
 
 
 def _normalised(item: ItemInput) -> ItemInput:
-    """The item with its texts in NFC, as the store keeps them (values, subtitle, page texts)."""
+    """The item with its texts in NFC, as the store keeps them (values, subtitle, page texts),
+    and its own rights statement (store.rights) as its rights URI."""
+    rights = [v.value for v in item.metadata if v.element == "rights"]
+    own = own_statement(item.rights_uri, rights)
+    metadata = item.metadata
+    if item.rights_uri and own is None and item.rights_uri not in rights:
+        metadata += (DCValue("rights", item.rights_uri),)  # not a statement: kept as given
     return replace(
-        item, metadata=tuple(replace(v, value=nfc(v.value)) for v in item.metadata),
+        item, rights_uri=own, metadata=tuple(replace(v, value=nfc(v.value)) for v in metadata),
         subtitle=nfc(item.subtitle) if item.subtitle else None,
         pages=tuple(replace(p, text=nfc(p.text)) if p.text else p for p in item.pages))
+
+
+def _stated(session: Session, items: list[ItemInput]) -> list[tuple[ItemInput, bool]]:
+    """Each item with its set's default statement when it has none of its own (and whether)."""
+    bare = [item for item in items if item.rights_uri is None and item.sets]
+    defaults = set_defaults(session, {spec for item in bare for spec in item.sets}) \
+        if bare else {}
+    stated = []
+    for item in items:
+        inherited = None if item.rights_uri else inherited_statement(item.sets, defaults)
+        stated.append((replace(item, rights_uri=inherited), True) if inherited
+                      else (item, False))
+    return stated
 
 
 def _existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
@@ -129,7 +162,7 @@ def _keep_statistics(session: Session, highest_pk: int) -> None:
             "ANALYZE item, metadata_value, item_set, item_search, page")
 
 
-def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
+def _insert_items(session: Session, new: list[tuple[int, ItemInput, str, bool]],
                   now: datetime) -> dict[int, int]:
     """Insert new item rows; their primary keys by position."""
     connection = session.connection()
@@ -138,14 +171,14 @@ def _insert_items(session: Session, new: list[tuple[int, ItemInput, str]],
             "SELECT nextval(pg_get_serial_sequence('item', 'pk')) "
             f"FROM generate_series(1, {len(new)})").scalars().all()
         insert_rows(session, "item", [
-            (*_item_row(item, digest, now).values(), now, pk)
-            for (_n, item, digest), pk in zip(new, keys, strict=True)])
-        return {n: pk for (n, _item, _digest), pk in zip(new, keys, strict=True)}
+            (*_item_row(item, digest, now, inherited).values(), now, pk)
+            for (_n, item, digest, inherited), pk in zip(new, keys, strict=True)])
+        return {n: pk for (n, _item, _digest, _inherited), pk in zip(new, keys, strict=True)}
     stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores DateTime in SQLite
-    insert_rows(session, "item", [(*_item_row(item, digest, stamp).values(), stamp, None)
-                                  for _n, item, digest in new])
-    made = _existing(session, [item.item_id for _n, item, _digest in new])
-    return {n: made[item.item_id][0] for n, item, _digest in new}
+    insert_rows(session, "item", [(*_item_row(item, digest, stamp, inherited).values(), stamp,
+                                   None) for _n, item, digest, inherited in new])
+    made = _existing(session, [item.item_id for _n, item, _digest, _inherited in new])
+    return {n: made[item.item_id][0] for n, item, _digest, _inherited in new}
 
 
 def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -> list[Outcome]:
@@ -158,7 +191,9 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
     checksums = [[p.checksum or file_checksum(p.image_path) for p in item.pages]
                  for item in items]
     digests = [content_hash(item, sums) for item, sums in zip(items, checksums, strict=True)]
-    items = [_normalised(item) for item in items]
+    stated = _stated(session, [_normalised(item) for item in items])
+    items = [item for item, _inherited in stated]
+    inherited = [flag for _item, flag in stated]
     existing = _existing(session, ids)
     now = utc_now()
     outcomes: list[Outcome] = []
@@ -177,17 +212,21 @@ def bulk_upsert(session: Session, items: Sequence[ItemInput], data_path: Path) -
     table = cast(Table, Item.__table__)
     pks: dict[int, int] = {n: existing[items[n].item_id][0] for n in changed}
     if new:
-        pks.update(_insert_items(session, [(n, items[n], digests[n]) for n in new], now))
+        pks.update(_insert_items(session, [(n, items[n], digests[n], inherited[n])
+                                           for n in new], now))
     if changed:
         session.execute(
             update(table).where(table.c.pk == bindparam("b_pk")),
-            [dict(_item_row(items[n], digests[n], now), b_pk=pks[n]) for n in changed])
+            [dict(_item_row(items[n], digests[n], now, inherited[n]), b_pk=pks[n])
+             for n in changed])
         _delete_children(session, [pks[n] for n in changed])
     if pks:
         _insert_children(session, items, checksums, pks, data_path)
         if new:  # statistics go missing only while a store fills up
             _keep_statistics(session, max(pks.values()))
         stamp_at_commit(session, now, pks.values())
+        note(session, [(items[n].item_id, CREATE if outcomes[n] == "imported" else UPDATE)
+                       for n in pks if items[n].pages])
     return outcomes
 
 
@@ -225,6 +264,9 @@ def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
                             .values(deleted=True, datestamp=now, content_hash="deleted"))
         _delete_children(session, doomed, all_children=False)
         stamp_at_commit(session, now, doomed)
+        for chunk in _chunks(doomed):
+            note(session, [(item_id, DELETE) for item_id in session.scalars(
+                select(Item.item_id).where(Item.pk.in_(chunk), Item.page_count > 0))])
     return [i in existing and not existing[i][1] for i in item_ids]
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +28,7 @@ from store.records import (
     utc_now,
     valid_set_spec,
 )
+from store.rights import own_statement
 from store.schema.models import Item, OAISet
 
 Outcome = Literal["imported", "updated", "unchanged"]
@@ -71,6 +73,10 @@ def content_hash(item: ItemInput, checksums: list[str]) -> str:
         "behavior": item.behavior,
         "subtitle": item.subtitle,
     }
+    if item.origin is not None:  # not the harvest date: an unchanged record stays unchanged
+        origin = item.origin
+        exported["origin"] = [origin.base_url, origin.identifier, origin.datestamp,
+                              origin.metadata_namespace]
     return hashlib.sha256(json.dumps(exported, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -102,10 +108,28 @@ def validate(item: ItemInput) -> None:
     for value in item.metadata:
         if value.element not in DC_ELEMENTS:
             raise ValueError(f"{value.element!r} is not a Dublin Core element")
+    own_statement(item.rights_uri, [v.value for v in item.metadata if v.element == "rights"])
     for spec in item.sets:
         if not valid_set_spec(spec):
             raise ValueError(f"{spec!r} is not a set spec (parts of letters, digits and "
                              "-_.!~*'() joined by colons)")
+
+
+def set_defaults(session: Session, specs: Iterable[str]) -> dict[str, str]:
+    """The default statements of these sets and the sets above them (those that have one)."""
+    wanted = {above for spec in specs for above in set_lineage(spec)}
+    if not wanted:
+        return {}
+    rows = session.execute(select(OAISet.spec, OAISet.rights_uri).where(
+        OAISet.spec.in_(wanted), OAISet.rights_uri.is_not(None)))
+    return {spec: uri for spec, uri in rows if uri}
+
+
+def inherited_statement(sets: Iterable[str], defaults: dict[str, str]) -> str | None:
+    """The statement an item takes from its sets: the deepest set's default, then by spec."""
+    found = [(-spec.count(":"), spec) for own in sets for spec in set_lineage(own)
+             if spec in defaults]
+    return defaults[min(found)[1]] if found else None
 
 
 def upsert_item(session: Session, item: ItemInput, data_path: Path) -> Outcome:

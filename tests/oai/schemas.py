@@ -26,6 +26,7 @@ URL_MAP = {
     "http://www.loc.gov/standards/xlink/xlink.xsd": "xlink.xsd",
     "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd": "MARC21slim.xsd",
     "http://www.loc.gov/standards/mods/v3/mods-3-7.xsd": "mods-3-7.xsd",
+    "http://www.europeana.eu/schemas/edm/EDM.xsd": "../../edm/EDM.xsd",
 }
 DRIVER = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
   targetNamespace="urn:local:oai-driver">
@@ -50,6 +51,9 @@ DRIVER = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
   <xs:import
     namespace="http://www.loc.gov/mods/v3"
     schemaLocation="http://www.loc.gov/standards/mods/v3/mods-3-7.xsd"/>
+  <xs:import
+    namespace="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    schemaLocation="http://www.europeana.eu/schemas/edm/EDM.xsd"/>
 </xs:schema>"""
 
 

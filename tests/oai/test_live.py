@@ -104,7 +104,7 @@ def test_sickle_reads_the_other_verbs(served):
     client = CheckingSickle(served.url)
     assert client.Identify().repositoryName == "Thư viện số"
     assert [f.metadataPrefix for f in client.ListMetadataFormats()] == ["oai_dc", "marc21",
-                                                                      "mods"]
+                                                                      "mods", "edm"]
     assert [s.setSpec for s in client.ListSets()] == ["bao", "bao:nam", "sach", "sach:co"]
     record = client.GetRecord(identifier=f"{PREFIX}tv-005", metadataPrefix="oai_dc")
     assert record.metadata["title"] == ["Tác phẩm số 5"]

@@ -48,12 +48,16 @@ def test_uncompressed_without_accept_encoding(ro_client, ro_cat):
     assert "Content-Encoding" not in response.headers
 
 
-def test_list_metadata_formats_names_three_formats(ro_client, ro_cat):
-    for query in ("verb=ListMetadataFormats",
-                  f"verb=ListMetadataFormats&identifier={PREFIX}tv-001",
-                  f"verb=ListMetadataFormats&identifier={PREFIX}tv-003"):
+def test_list_metadata_formats_names_four_formats_and_an_item_s_own(ro_client, ro_cat):
+    """edm only for items that meet Europeana's rules (tv-001's NoC-US it does not accept);
+    a deleted item (tv-003) is a header in every format."""
+    for query, formats in (("verb=ListMetadataFormats", ["oai_dc", "marc21", "mods", "edm"]),
+                           (f"verb=ListMetadataFormats&identifier={PREFIX}tv-001",
+                            ["oai_dc", "marc21", "mods"]),
+                           (f"verb=ListMetadataFormats&identifier={PREFIX}tv-003",
+                            ["oai_dc", "marc21", "mods", "edm"])):
         root = fetch(ro_client, query)
-        assert x(root, "//o:metadataPrefix/text()") == ["oai_dc", "marc21", "mods"]
+        assert x(root, "//o:metadataPrefix/text()") == formats
 
 
 def test_list_sets_gives_names_and_dc_descriptions(ro_client, ro_cat):
@@ -131,7 +135,7 @@ def test_get_record_mods_from_marc_and_from_dc(ro_client, ro_cat):
     assert x(mods, "mods:subject/mods:geographic/text()") == ["Hà Nội"]
 
 
-@pytest.mark.parametrize("prefix", ["oai_dc", "marc21", "mods"])
+@pytest.mark.parametrize("prefix", ["oai_dc", "marc21", "mods", "edm"])
 def test_deleted_item_is_a_header_with_status_deleted(ro_client, ro_cat, prefix):
     root = fetch(ro_client, f"verb=GetRecord&metadataPrefix={prefix}&identifier={PREFIX}tv-011")
     assert x(root, "//o:header/@status") == ["deleted"]

@@ -40,6 +40,13 @@ HOSTILE = [
     "/search?q=" + "ư" * 2000,
     "/search?set=%00",
     "/?lang=%ff",
+    "/oai?verb=GetRecord&metadataPrefix=edm&identifier=oai:thuvienso.local:%00",
+    "/oai?verb=ListRecords&metadataPrefix=edm&set=%ff",
+    "/iiif/discovery/activity/page/-1",
+    "/iiif/discovery/activity/page/abc",
+    "/iiif/discovery/activity/page/99999999999999999999999",
+    "/sitemaps/99999999999999999999999.xml",
+    "/sitemaps/%00.xml",
 ]
 
 

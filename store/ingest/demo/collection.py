@@ -27,6 +27,7 @@ from store.db import Store
 from store.ingest.demo.marc import book_marcxml
 from store.ingest.demo.render import page_file, render_page
 from store.records import DCValue, ImportSummary, ItemInput, PageInput, SetInput
+from store.rights import PUBLIC_DOMAIN_MARK
 from store.schema.models import Item
 from store.write.bulk import bulk_delete, bulk_upsert
 from store.write.items import upsert_set
@@ -144,13 +145,14 @@ class _Maker:
         if year > 1990:
             values.append(DCValue("identifier", f"ISBN 978-604-{rng.randint(10, 99)}-"
                                                 f"{rng.randint(1000, 9999)}-{rng.randint(0, 9)}"))
-        values += [DCValue("coverage", rng.choice(w["places"]), "vi"),
-                   DCValue("rights", rng.choice(w["rights"]), "vi")]
+        place = rng.choice(w["places"])  # drawn before the rights text, as ever
+        rights, statement = _book_rights(year, rng.choice(w["rights"]))
+        values += [DCValue("coverage", place, "vi"), DCValue("rights", rights, "vi")]
         history = any(s in ("Lịch sử Việt Nam", "Triều Nguyễn", "Khởi nghĩa nông dân")
                       for s in subjects) or title.startswith(("Lịch sử", "Địa chí", "Hồi ký"))
         subtitle = rng.choice(w["subtitles"]) if rng.random() < 0.4 else None
         return values, ["sach:lich-su" if history else "sach:van-hoc"], {
-            "behavior": "paged", "subtitle": subtitle}
+            "behavior": "paged", "subtitle": subtitle, "rights_uri": statement}
 
     def bao(self) -> tuple[list[DCValue], list[str], dict[str, Any]]:
         rng = self.rng
@@ -167,7 +169,7 @@ class _Maker:
                   DCValue("description", self.text(1), "vi"), DCValue("type", "Text"),
                   DCValue("type", "Báo", "vi"), DCValue("language", lang),
                   DCValue("coverage", place, "vi"), DCValue("rights", "Phạm vi công cộng", "vi")]
-        return values, ["bao-chi"], {}
+        return values, ["bao-chi"], {"rights_uri": PUBLIC_DOMAIN_MARK}
 
     def hannom(self) -> tuple[list[DCValue], list[str], dict[str, Any]]:
         rng = self.rng
@@ -181,7 +183,20 @@ class _Maker:
                   DCValue("date", f"Thế kỷ {rng.choice(('XV', 'XVII', 'XVIII', 'XIX'))}", "vi"),
                   DCValue("type", "Text"), DCValue("type", "Văn bản chép tay", "vi"),
                   DCValue("language", lang), DCValue("rights", "Phạm vi công cộng", "vi")]
-        return values, ["han-nom"], {"behavior": "paged", "viewing_direction": "right-to-left"}
+        return values, ["han-nom"], {"behavior": "paged", "viewing_direction": "right-to-left",
+                                     "rights_uri": PUBLIC_DOMAIN_MARK}
+
+
+def _book_rights(year: int, drawn: str) -> tuple[str, str]:
+    """A book's rights text and statement, as a library would give them: the Public Domain
+    Mark before 1950, else In Copyright (or the CC BY licence the text names)."""
+    if year < 1950:
+        return "Phạm vi công cộng", PUBLIC_DOMAIN_MARK
+    if "CC BY 4.0" in drawn:
+        return drawn, "http://creativecommons.org/licenses/by/4.0/"
+    if drawn == "Phạm vi công cộng":
+        drawn = "Còn trong thời hạn bảo hộ quyền tác giả"
+    return drawn, "http://rightsstatements.org/vocab/InC/1.0/"
 
 
 def _with_scans(demo: DemoItem, folder: Path) -> ItemInput:

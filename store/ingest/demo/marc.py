@@ -56,4 +56,6 @@ def book_marcxml(item: ItemInput) -> str:
         name = contributor.removesuffix(" (dịch)")
         record.add_field(Field("700", Indicators("1", " "),
                                [*_name(name), Subfield("e", "dịch giả")]))
+    if item.rights_uri:
+        record.add_ordered_field(Field("540", _BLANK, [Subfield("u", item.rights_uri)]))
     return record_to_marcxml(record)

@@ -100,3 +100,18 @@ def test_worker_processes_make_the_same_items_as_one_process(store):
         expected = _Maker(4, 3).item(n, 1).item
         assert stored[expected.item_id].metadata == expected.metadata
         assert stored[expected.item_id].pages[0].text.startswith(stored[expected.item_id].title)
+
+
+def test_every_demo_item_carries_a_statement_public_domain_for_old_works_inc_for_recent():
+    maker = _Maker(seed=1, total=200)
+    for n in range(1, 200):
+        item = maker.item(n, pages=1).item
+        dates = [v.value for v in item.metadata if v.element == "date"]
+        year = int(dates[0][:4]) if dates and dates[0][:4].isdigit() else None
+        if item.item_id.startswith("sach") and year is not None and year >= 1950:
+            assert item.rights_uri in ("http://rightsstatements.org/vocab/InC/1.0/",
+                                       "http://creativecommons.org/licenses/by/4.0/"), item
+        else:
+            assert item.rights_uri == "http://creativecommons.org/publicdomain/mark/1.0/", item
+        if item.source_record:  # the MARC source says it too (540 $u)
+            assert f'<subfield code="u">{item.rights_uri}</subfield>' in item.source_record

@@ -39,7 +39,7 @@ def test_json_package_with_pages_labels_and_text(store, tmp_path):
     assert item.values("creator") == ["Trần Văn Giáp", "Lê Thị Lan"]
     assert {v.lang for v in item.metadata if v.element == "subject"} == {"vi"}
     assert (item.access, item.sets, item.behavior) == ("readers", ("sach:lich-su",), "paged")
-    assert item.rights_uri == "https://creativecommons.org/licenses/by/4.0/"
+    assert item.rights_uri == "http://creativecommons.org/licenses/by/4.0/"  # canonical form
     assert [(p.label, p.width, p.height) for p in item.pages] == [("Bìa", 20, 30),
                                                                    ("Trang 1", 30, 40)]
     assert item.pages[0].text == "Trang bìa: Địa chí Hải Phòng" and item.pages[1].text is None

@@ -80,8 +80,8 @@ def test_0002_fills_the_list_columns_of_items_written_before_it(empty_engine):
         for item_pk, set_pk in ((1, 3), (1, 2), (3, 1)):
             conn.execute(text("INSERT INTO item_set (item_pk, set_pk) VALUES (:i, :s)"),
                          {"i": item_pk, "s": set_pk})
-    assert upgrade(empty_engine)
-    assert current_revision(empty_engine) == head_revision()
+    assert upgrade(empty_engine, "0002")
+    assert current_revision(empty_engine) == "0002"
     with empty_engine.connect() as conn:
         stored = dict(conn.execute(text("SELECT pk, dc_xml FROM item")).all())
         specs = dict(conn.execute(text("SELECT pk, set_specs FROM item")).all())
@@ -98,7 +98,20 @@ def test_0002_fills_the_list_columns_of_items_written_before_it(empty_engine):
             analysed = set(conn.exec_driver_sql(
                 "SELECT tablename FROM pg_stats WHERE schemaname = 'public'").scalars())
         assert {"item", "metadata_value", "item_set"} <= analysed
-    assert not upgrade(empty_engine)  # nothing left to apply
+    assert not upgrade(empty_engine, "0002")  # nothing left to apply
+
+    # 0004: statements in canonical form, dc_xml made again from them, EDM reasons kept
+    assert upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    with empty_engine.connect() as conn:
+        rows = {pk: (rights, xml, lacks) for pk, rights, xml, lacks in conn.execute(
+            text("SELECT pk, rights_uri, dc_xml, edm_lacks FROM item")).all()}
+    assert rows[2] == ("http://creativecommons.org/publicdomain/mark/1.0/",
+                       "<dc:rights>http://creativecommons.org/publicdomain/mark/1.0/</dc:rights>",
+                       "title subject-or-type language")
+    assert rows[1][0] == "http://rightsstatements.org/x"  # not a statement, kept as it was
+    assert rows[1][2].startswith("refused-statement")
+    assert not upgrade(empty_engine)
 
 
 def test_a_first_bulk_load_on_postgresql_leaves_statistics_for_every_table(tmp_path):
