@@ -141,3 +141,15 @@ def test_marc_records_as_text_are_the_bytes_lxml_writes():
             build_marc(root, record).tail = MARK
 
         assert record_text(record).encode() == cut(by_lxml)[0]
+
+
+def test_a_provenance_block_holding_the_template_marker_is_written_whole():
+    from oai.fragments import about_text
+    from store.records import Origin
+
+    origin = Origin(f"http://provider.example/oai{MARK}", f"oai:a:{MARK}b", "2020-01-01T00:00:00Z",
+                    "http://www.openarchives.org/OAI/2.0/oai_dc/", "2026-11-30T00:00:00Z")
+    text = about_text(origin)
+    root = etree.fromstring(f'<r xmlns="{OAI}" xmlns:xsi="{XSI}">{text}</r>'.encode())
+    values = [e.text for e in root.iter() if e.text and e.text.strip()]
+    assert origin.base_url in values and origin.identifier in values
