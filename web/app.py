@@ -35,8 +35,8 @@ BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp, discove
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 
-def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | None = None
-               ) -> Flask:
+def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | None = None,
+               *, migrate: bool = True) -> Flask:
     """Build the app: defaults, THUVIENSO_* variables, then the overrides given here; `hooks`
     plug in later features (see web.context.Hooks); without a `requester` of its own, the
     reader of the signed session cookie is asking (web.sessions.reader_requester)."""
@@ -47,7 +47,8 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     sessions.configure(app, https=settings.base_url.lower().startswith("https:"))
     store = Store(settings)
-    upgrade(store.engine)
+    if migrate:  # `serve` migrates once before its workers start: they boot with no query,
+        upgrade(store.engine)  # so a worker (re)started while the database is down still serves
     hooks = hooks or Hooks()
     if hooks.requester is None:
         hooks = replace(hooks, requester=sessions.reader_requester(app, store))

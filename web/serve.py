@@ -26,7 +26,7 @@ class GunicornServer(BaseApplication):
     def load(self) -> Flask:
         from web.app import create_app
 
-        app = create_app()
+        app = create_app(migrate=False)  # `thuvienso serve` has migrated already
         # What the app loaded lives as long as the worker: frozen, the collector no longer
         # walks it at each full collection (a home page over 10 000 sets triggers some, and
         # each cost 70 ms before).

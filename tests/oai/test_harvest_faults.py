@@ -138,3 +138,25 @@ def test_workers_killed_under_a_harvest_are_survived_from_the_token(node, harves
     assert _harvested_ids(harvester) == ITEMS
     assert requests.get(node.url + "/healthz", timeout=10).status_code == 200
     assert len(killed) == 2 and not set(killed) & set(_workers(node.process.pid))
+
+
+def test_a_worker_started_while_the_database_is_down_boots_and_answers_503(node, pg_url):
+    """`serve` migrates before its workers start, so a worker (re)started during an outage
+    boots without a query: the node answers 503 with Retry-After, then serves again."""
+    with outage(pg_url) as down:
+        down.start()
+        first = _workers(node.process.pid)
+        os.kill(first[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = _workers(node.process.pid)
+            if len(now) == 2 and first[0] not in now:
+                break
+            time.sleep(0.2)
+        time.sleep(2)  # the new worker has booted (or failed to) by now
+        answers = [requests.get(node.url + "/oai?verb=ListRecords&metadataPrefix=oai_dc",
+                                timeout=10) for _ in range(8)]
+        assert {(a.status_code, a.headers.get("Retry-After")) for a in answers} == {(503, "30")}
+        assert node.process.poll() is None
+    answer = requests.get(node.url + "/oai?verb=ListRecords&metadataPrefix=oai_dc", timeout=10)
+    assert answer.status_code == 200
