@@ -91,10 +91,13 @@ def reader_requester(app: Flask, store: Store, tokens: TokenSigner, base_url: st
         grant = tokens.read(token) if token else None
         if grant is None:
             return None
-        # A browser sends Origin on every cross-origin request; none means the page is ours.
+        # Tokens are given to our own pages only, and honoured for them only. A browser sends
+        # Origin on every cross-origin request, so a page of another origin cannot use one.
+        own = origin_of(base_of(request.environ, base_url))
         sent = request.headers.get("Origin")
-        asking = normal_origin(sent) if sent else origin_of(base_of(request.environ, base_url))
-        return (grant.login, grant.version) if asking == grant.origin else None
+        if grant.origin != own or (sent is not None and normal_origin(sent) != own):
+            return None
+        return grant.login, grant.version
 
     def requester(request: Request) -> Requester:
         found = cookie_reader(request) or token_reader(request)

@@ -33,9 +33,11 @@ def _watch(page) -> tuple[list[int], list[str]]:
     return tiles, errors
 
 
-def _status(page, url: str) -> int:
-    """The status of a fetch made by the page (its cookies, as a tile load sends them)."""
-    return page.evaluate("url => fetch(url).then(r => r.status)", url)
+def _status(page, url: str, token: str | None = None) -> int:
+    """The status of a fetch made by the page: with its cookies, as a tile load sends them,
+    or with a bearer token and no cookie, as a viewer of the token flow asks."""
+    return page.evaluate("""([url, token]) => fetch(url, token ? {credentials: "omit",
+        headers: {Authorization: "Bearer " + token}} : {}).then(r => r.status)""", [url, token])
 
 
 def _tile(live_server) -> str:
@@ -68,10 +70,27 @@ def test_mirador_prompts_the_reader_signs_in_through_it_and_the_page_draws_until
 
     wait_until_drawn(page, tiles)  # drawn with no reload by hand
     assert _status(page, _tile(live_server)) == 200
+    token = _framed_token(page, live_server.url)  # the 1.0 token service under the page's CSP
+    info = f"{live_server.url}/iiif/image/{ITEM}~p0001/info.json"
+    assert _status(page, info, token) == 200
     with store.session() as s:
         disable_reader(s, "lan")
     assert _status(page, _tile(live_server)) == 401
+    assert _status(page, info, token) == 401  # the token ended with the session
     assert errors == [], errors
+
+
+def _framed_token(page, origin: str) -> str:
+    """A token from the Auth 1.0 token service in an iframe of the item page, as Mirador asks."""
+    message = page.evaluate("""src => new Promise(resolve => {
+        window.addEventListener("message", e => resolve({origin: e.origin, data: e.data}));
+        const frame = document.createElement("iframe");
+        frame.src = src;
+        document.body.appendChild(frame);
+    })""", f"{origin}/auth/1/token?origin={origin}&messageId=m-1")
+    assert message["origin"] == origin and message["data"]["messageId"] == "m-1"
+    assert message["data"]["expiresIn"] > 0
+    return message["data"]["accessToken"]
 
 
 def test_a_reader_signed_in_on_the_portal_opens_the_item_and_it_draws(
