@@ -40,6 +40,13 @@ def _status(page, url: str, token: str | None = None) -> int:
         headers: {Authorization: "Bearer " + token}} : {}).then(r => r.status)""", [url, token])
 
 
+def _fill_sign_in(page) -> None:
+    """Sign in as the test reader on the portal's sign-in form shown in `page`."""
+    page.fill("input[name=login]", "lan")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.account button[type=submit]")
+
+
 def _tile(live_server) -> str:
     return f"{live_server.url}/iiif/image/{ITEM}~p0001/0,0,512,512/512,/0/default.jpg"
 
@@ -63,9 +70,7 @@ def test_mirador_prompts_the_reader_signs_in_through_it_and_the_page_draws_until
     window = opened.value
     window.wait_for_selector("input[name=login]")
     assert window.url.startswith(f"{live_server.url}/login?next=/auth/signed-in")
-    window.fill("input[name=login]", "lan")
-    window.fill("input[name=password]", PASSWORD)
-    window.click("form.account button[type=submit]")
+    _fill_sign_in(window)
     window.wait_for_event("close", timeout=15_000)  # the window closes itself
 
     wait_until_drawn(page, tiles)  # drawn with no reload by hand
@@ -101,9 +106,7 @@ def test_a_reader_signed_in_on_the_portal_opens_the_item_and_it_draws(
     tiles, errors = _watch(page)
     page.goto(f"{live_server.url}/items/{ITEM}")
     page.click("a.sign-in-to-read")
-    page.fill("input[name=login]", "lan")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.account button[type=submit]")
+    _fill_sign_in(page)
     page.wait_for_url(f"**/items/{ITEM}")
     wait_until_drawn(page, tiles)
     assert page.get_by_role("button", name=both("confirm")).count() == 0  # no prompt
