@@ -1,16 +1,16 @@
 """The single gate of the Image API: may this requester see this page image?
 
-Every info.json and image response passes through `check()`. The web layer says who is asking
-(a `Requester`); a reader-accounts or IIIF Auth layer plugs in by filling `Requester.reader`
-for signed-in readers with a valid account, and, if it needs other rules, by passing its own
-`policy` (same signature as `default_policy`) and `services` (the Auth service blocks that a
-401 info.json should carry).
+Every info.json and image response passes through `allows()`. The web layer says who is asking
+(a `Requester`: the reader of a session cookie or of an access token, web.sessions); another
+rule plugs in as a `policy` (same signature as `default_policy`). A refused info.json is still
+an info.json (status 401) carrying the IIIF Auth services (iiif.auth) that lead to sign-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from iiif.image_errors import IIIFError
 from store.records import PageImage
@@ -50,13 +50,7 @@ def allows(page: PageImage, requester: Asking, policy: Policy = default_policy) 
     return policy(page, ANONYMOUS) or policy(page, requester())
 
 
-def refusal() -> IIIFError:
-    """The 401 that every refused image gets."""
+def refusal(document: dict[str, Any] | None = None) -> IIIFError:
+    """The 401 that every refused image gets (an info.json's carries `document`)."""
     return IIIFError(401, "", "this image is not open to the public; sign in as a reader with "
-                              "access to it")
-
-
-def check(page: PageImage, requester: Asking, policy: Policy = default_policy) -> None:
-    """Pass silently, or raise the 401 that every refused image gets."""
-    if not allows(page, requester, policy):
-        raise refusal()
+                              "access to it", document)

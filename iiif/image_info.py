@@ -60,6 +60,18 @@ def info(service_id: str, width: int, height: int, limits: Limits,
     return doc
 
 
+def refused_info(service_id: str, width: int, height: int, services: list[dict[str, Any]] | None
+                 ) -> dict[str, Any]:
+    """The info.json of a 401: what the Image API requires and the (auth) services, no tiles
+    nor sizes to fetch."""
+    doc: dict[str, Any] = {"@context": CONTEXT, "id": service_id, "type": "ImageService3",
+                           "protocol": "http://iiif.io/api/image", "profile": "level2",
+                           "width": width, "height": height}
+    if services:
+        doc["service"] = services
+    return doc
+
+
 def grid_scale(r: Resolved, width: int, height: int) -> int | None:
     """The scale factor when `r` is a plain JPEG tile of the advertised grid (or a listed
     whole-image size), else None. Such responses are kept as files for good."""

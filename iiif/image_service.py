@@ -31,6 +31,8 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,159}")
 MAX_AGE = 86400
 RENDER_VERSION = "r3"  # part of every ETag and cache key: bump when output bytes change
 Lookup = Callable[[str], PageImage | None]
+# The service blocks of a page's info.json (IIIF Auth for non-open pages: iiif.auth)
+ServiceHook = Callable[[Links, PageImage], list[dict[str, Any]]]
 
 
 @dataclass
@@ -51,7 +53,7 @@ class ImageService:
 
     def __init__(self, data_path: Path, limits: Limits, cache_bytes: int, lookup: Lookup,
                  policy: access.Policy = access.default_policy,
-                 services: Callable[[PageImage], list[dict[str, Any]]] | None = None,
+                 services: ServiceHook | None = None,
                  open_thumbnails: bool = False) -> None:
         self.data_path = data_path
         self.limits = limits
@@ -70,12 +72,6 @@ class ImageService:
         if found is None:
             raise IIIFError(404, "identifier", "no image has this identifier")
         return found
-
-    def page(self, image_id: str, requester: access.Asking) -> PageImage:
-        """The page image, or 404 (unknown) / 401 (refused by the access gate)."""
-        page = self.find(image_id)
-        access.check(page, requester, self.policy)
-        return page
 
     def is_open_thumbnail(self, page: PageImage, r: Resolved) -> bool:
         """A thumbnail of a `readers` page, at a size manifests or the portal use, when the
@@ -106,10 +102,16 @@ class ImageService:
     # -- info.json --------------------------------------------------------------------
     def info(self, image_id: str, links: Links, requester: access.Asking,
              jsonld: bool) -> Answer:
-        """info.json; its `id` is built from `links`, so it equals the URL asked for."""
-        page = self.page(image_id, requester)
+        """info.json; its `id` is built from `links`, so it equals the URL asked for. Refused,
+        it is a 401 whose body is an info.json of the image's size and services only (the auth
+        services lead the viewer to sign-in; the size is in the public manifest anyway)."""
+        page = self.find(image_id)
+        blocks = self.services(links, page) if self.services else None
+        if not access.allows(page, requester, self.policy):
+            raise access.refusal(image_info.refused_info(
+                links.image_service(image_id), page.width, page.height, blocks))
         doc = image_info.info(links.image_service(image_id), page.width, page.height, self.limits,
-                              self.services(page) if self.services else None)
+                              blocks)
         body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         media = image_info.JSONLD_TYPE if jsonld else "application/json"
         return Answer(media, key_name(page.checksum, media, body.decode()), page.datestamp,

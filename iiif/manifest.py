@@ -55,13 +55,13 @@ ServiceBlocks = list[dict[str, Any]]
 class Services:
     """Seams for the services that later issues add (IIIF Auth, Content Search).
 
-    `image(item, page)` gives service blocks nested in each page's ImageService3 (auth
-    services, typically for non-open items); `manifest(item)` gives manifest-level services
-    (a search service). `version` must change whenever their output does: it is part of the
-    manifest cache key.
+    `image(links, item, page)` gives service blocks nested in each page's ImageService3 (the
+    auth services of non-open items: `iiif.auth.PRESENTATION`); `manifest(item)` gives
+    manifest-level services (a search service). `version` must change whenever their output
+    does: it is part of the manifest cache key.
     """
 
-    image: Callable[[ItemRecord, PageRecord], ServiceBlocks] | None = None
+    image: Callable[[Links, ItemRecord, PageRecord], ServiceBlocks] | None = None
     manifest: Callable[[ItemRecord], ServiceBlocks] | None = None
     version: str = "none"
 
@@ -161,8 +161,8 @@ def build_manifest(item: ItemRecord, set_names: Mapping[str, str], links: Links,
     """The Manifest of an item that has pages; `set_names` maps its set specs to names."""
     if item.deleted or not item.pages:
         raise ValueError(f"item {item.item_id} has no manifest (deleted or without pages)")
-    page_services = [image_service(links, p, services.image(item, p) if services.image else None)
-                     for p in item.pages]
+    page_services = [image_service(links, p, services.image(links, item, p) if services.image
+                                   else None) for p in item.pages]
     optional: dict[str, Any] = {}
     descriptions = [v for v in item.metadata if v.element == "description"]
     if descriptions:

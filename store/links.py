@@ -59,6 +59,24 @@ class Links:
     def image(self, image_id: str, size: str = "max") -> str:
         return f"{self.image_service(image_id)}/full/{size}/0/default.jpg"
 
+    # IIIF Authorization (1.0 for Mirador 4, Flow 2.0 beside it)
+    def auth_sign_in(self) -> str:
+        """The window a viewer opens to sign the reader in (Auth 1.0 login service and Auth 2.0
+        access service); a plain path, as viewers append `?origin=` to it."""
+        return f"{self.base_url}/auth/sign-in"
+
+    def auth_token(self, version: int) -> str:
+        """The access token service of Auth 1.0 or 2.0 (the postMessage iframe page)."""
+        return f"{self.base_url}/auth/{version}/token"
+
+    def auth_logout(self) -> str:
+        """The sign-out window of both versions."""
+        return f"{self.base_url}/auth/sign-out"
+
+    def auth_probe(self, image_id: str) -> str:
+        """The Auth 2.0 probe service of one image."""
+        return f"{self.base_url}/auth/2/probe/{quote(image_id, safe='')}"
+
     # Portal and OAI-PMH
     def home(self) -> str:
         return f"{self.base_url}/"

@@ -15,11 +15,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from iiif.auth_tokens import TokenSigner
 from store.db import UNAVAILABLE, Store
 from store.schema.migrate import current_revision, upgrade
 from store.settings import load_settings
 from web import sessions
 from web.accounts import accounts_bp
+from web.auth_routes import auth_bp
 from web.context import KEY, Hooks, build_context
 from web.discovery_routes import discovery_bp
 from web.fast_paths import FastAnswer, FastPaths
@@ -30,8 +32,8 @@ from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
 from web.search_engines import search_engines_bp
 
-BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp, discovery_bp,
-              search_engines_bp)
+BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp, auth_bp,
+              discovery_bp, search_engines_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 
@@ -50,9 +52,11 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     if migrate:  # `serve` migrates once before its workers start: they boot with no query,
         upgrade(store.engine)  # so a worker (re)started while the database is down still serves
     hooks = hooks or Hooks()
+    tokens = TokenSigner(settings.secret_key)
     if hooks.requester is None:
-        hooks = replace(hooks, requester=sessions.reader_requester(app, store))
-    app.extensions[KEY] = build_context(settings, store, hooks, app.logger)
+        hooks = replace(hooks, requester=sessions.reader_requester(app, store, tokens,
+                                                                   settings.base_url))
+    app.extensions[KEY] = build_context(settings, store, hooks, app.logger, tokens)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     CSRFProtect(app).exempt(oai_bp)  # every form; OAI-PMH POSTs come from harvesters

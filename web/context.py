@@ -14,10 +14,11 @@ from typing import Any
 from flask import Flask, Request, current_app
 from werkzeug.wsgi import get_current_url
 
-from iiif import access
+from iiif import access, auth
+from iiif.auth_tokens import TokenSigner
 from iiif.image_request import Limits
-from iiif.image_service import ImageService
-from iiif.manifest import NO_SERVICES, Services
+from iiif.image_service import ImageService, ServiceHook
+from iiif.manifest import Services
 from iiif.presentation_cache import DocumentCache
 from store.db import Store
 from store.links import Links
@@ -30,13 +31,14 @@ KEY = "thuvienso"
 
 @dataclass(frozen=True, slots=True)
 class Hooks:
-    """Extension points: who is asking, who may see what, and extra service blocks."""
+    """Extension points: who is asking, who may see what, and the service blocks of images
+    (IIIF Auth by default: `iiif.auth`)."""
 
     # who is asking; create_app installs web.sessions.reader_requester when None
     requester: Callable[[Request], access.Requester] | None = None
     image_policy: access.Policy = access.default_policy  # the Image API's access gate
-    image_services: Callable[[PageImage], list[dict[str, Any]]] | None = None  # info.json
-    presentation_services: Services = NO_SERVICES  # auth and search blocks in manifests
+    image_services: ServiceHook | None = auth.image_services  # info.json
+    presentation_services: Services = auth.PRESENTATION  # auth (and search) blocks in manifests
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Context:
     documents: DocumentCache
     hooks: Hooks
     log: logging.Logger
+    tokens: TokenSigner  # the IIIF access tokens
 
     def links(self, environ: dict[str, Any]) -> Links:
         """The public URLs as this request's client sees them."""
@@ -66,8 +69,8 @@ def base_of(environ: dict[str, Any], configured: str) -> str:
     return (configured or get_current_url(environ, root_only=True)).rstrip("/")
 
 
-def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.Logger
-                  ) -> Context:
+def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.Logger,
+                  tokens: TokenSigner) -> Context:
     def lookup(image_id: str) -> PageImage | None:
         with store.reading_connection() as connection:
             return page_image(connection, image_id, settings)
@@ -78,7 +81,7 @@ def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.L
         settings.image_cache_bytes, lookup, hooks.image_policy, hooks.image_services,
         settings.open_thumbnails)
     return Context(settings, store, images, DocumentCache(settings.data_path / "cache"), hooks,
-                   log)
+                   log, tokens)
 
 
 def context_of(app: Flask) -> Context:

@@ -9,6 +9,7 @@ included.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from flask import Blueprint, Request, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from iiif.image_errors import IIIFError
+from iiif.image_info import JSONLD_TYPE
 from iiif.image_service import Answer
 from store.db import UNAVAILABLE
 from store.links import Links
@@ -38,18 +40,25 @@ def reply_of(answer: Answer, environ: dict[str, Any]) -> Reply:
     return Reply(200, headers, body)
 
 
-def iiif_error(error: IIIFError) -> Reply:
-    return Reply(error.status, {"Content-Type": TEXT, "Cache-Control": "no-store"},
-                 error.body().encode())
+def iiif_error(error: IIIFError, jsonld: bool = False) -> Reply:
+    """Plain text, or the error's JSON document (a refused info.json) typed as a 200 one
+    would be for this request's Accept; never kept by any cache."""
+    if error.document is None:
+        return Reply(error.status, {"Content-Type": TEXT, "Cache-Control": "no-store"},
+                     error.body().encode())
+    body = json.dumps(error.document, ensure_ascii=False, separators=(",", ":")).encode()
+    return Reply(error.status, {"Content-Type": JSONLD_TYPE if jsonld else "application/json",
+                                "Cache-Control": "no-store", "Vary": "Accept"}, body)
 
 
-def _answered(ctx: Context, environ: dict[str, Any], make: Callable[[Links], Answer]) -> Reply:
+def _answered(ctx: Context, environ: dict[str, Any], make: Callable[[Links], Answer],
+              jsonld: bool = False) -> Reply:
     """The reply to an answer made for this request's links; anything unforeseen is logged and
     becomes a 503, never a 500."""
     try:
         return reply_of(make(ctx.links(environ)), environ)
     except IIIFError as error:
-        return iiif_error(error)
+        return iiif_error(error, jsonld)
     except UNAVAILABLE as error:
         return store_unavailable(ctx.log, error)
     except Exception:  # noqa: BLE001 - logged, and answered as a temporary fault
@@ -69,7 +78,7 @@ def info_json(image_id: str) -> Response:
     ctx, accept = current(), request.accept_mimetypes
     jsonld = accept["application/ld+json"] > accept["application/json"]
     return _answered(ctx, request.environ, lambda links: ctx.images.info(
-        image_id, links, lambda: ctx.requester(request), jsonld)).response()
+        image_id, links, lambda: ctx.requester(request), jsonld), jsonld).response()
 
 
 @image_bp.get("/iiif/image/<image_id>/<region>/<size>/<rotation>/<quality_format>")

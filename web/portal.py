@@ -87,7 +87,8 @@ def content_security_policy() -> str:
 @portal_bp.after_request
 def security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = content_security_policy()
+        # a page with a policy of its own (the IIIF token page, framed by ours) keeps it
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers["Content-Language"] = language()
         response.headers["Vary"] = "Cookie"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -89,6 +89,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "password_length": ("Mật khẩu mới phải có từ {low} đến {high} ký tự.",
                         "The new password must have {low} to {high} characters."),
     "current_wrong": ("Mật khẩu hiện tại không đúng.", "The current password is not right."),
+    "auth_window": ("Đăng nhập để đọc", "Sign in to read"),
+    "auth_signed_in": ("Bạn đã đăng nhập. Cửa sổ này sẽ tự đóng; nếu không, hãy đóng nó và "
+                       "quay lại trang tài liệu.",
+                       "You are signed in. This window closes itself; if it does not, close "
+                       "it and go back to the item."),
+    "auth_not_signed_in": ("Bạn chưa đăng nhập.", "You are not signed in."),
+    "auth_sign_out": ("Đăng xuất khỏi thư viện số?", "Sign out of the digital library?"),
+    "auth_signed_out": ("Bạn đã đăng xuất. Cửa sổ này sẽ tự đóng.",
+                        "You are signed out. This window closes itself."),
     "csrf_title": ("Biểu mẫu không còn hợp lệ", "This form is no longer valid"),
     "csrf_text": ("Biểu mẫu đã mở quá lâu, hoặc trình duyệt không gửi cookie của trang. Hãy "
                   "quay lại, tải lại trang rồi gửi lại.",

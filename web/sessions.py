@@ -7,6 +7,10 @@ pair against the store in one indexed query (store.read.readers.session_is_valid
 must exist, not be disabled, be valid today and still have that session version, which
 disabling, a password change or a reset raise. Nothing is kept per worker, so an ended session
 ends on every worker and node at once.
+
+An IIIF access token (iiif.auth_tokens, given by the token services of web.auth_routes) stands
+for the session it was made from, in an `Authorization: Bearer` header, for the origin it was
+made for: it is checked against the store the same way.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from flask import Flask, Request, session
 from itsdangerous import BadSignature
 
 from iiif.access import ANONYMOUS, Requester
+from iiif.auth_tokens import TokenSigner, bearer, normal_origin, origin_of
 from store.db import Store
 from store.read.readers import session_is_valid
 from store.write.readers import LOGIN
+from web.context import base_of
 
 READER = "reader"  # the session key: [login, session_version]
 LIFETIME = timedelta(days=30)  # a signed cookie older than this is refused
@@ -59,25 +65,42 @@ def identity(data: Any) -> tuple[str, int] | None:
     return None
 
 
-def reader_requester(app: Flask, store: Store) -> Callable[[Request], Requester]:
-    """The default `Hooks.requester`: the reader of the request's signed session cookie when
-    that session still stands, else anonymous. It reads the cookie itself (no Flask request
-    context needed, so the fast layer may call it with `Request(environ)`), costs no query
-    without a reader session, and one indexed query with one; it never hashes a password."""
+def reader_requester(app: Flask, store: Store, tokens: TokenSigner, base_url: str
+                     ) -> Callable[[Request], Requester]:
+    """The default `Hooks.requester`: the reader of the request's signed session cookie, or of
+    its bearer token, while that session still stands; else anonymous. It reads the cookie
+    itself (no Flask request context needed, so the fast layer may call it with
+    `Request(environ)`), costs no query without a session or token, and one indexed query with
+    one; it never hashes a password. `base_url` is THUVIENSO_BASE_URL (may be empty)."""
     serializer = None
 
-    def requester(request: Request) -> Requester:
+    def cookie_reader(request: Request) -> tuple[str, int] | None:
         nonlocal serializer
         signed = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
         if not signed:
-            return ANONYMOUS
+            return None
         if serializer is None:
             serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         try:
-            data = serializer.loads(signed, max_age=int(LIFETIME.total_seconds()))
+            return identity(serializer.loads(signed, max_age=int(LIFETIME.total_seconds())))
         except BadSignature:
-            return ANONYMOUS
-        found = identity(data)
+            return None
+
+    def token_reader(request: Request) -> tuple[str, int] | None:
+        token = bearer(request.headers.get("Authorization"))
+        grant = tokens.read(token) if token else None
+        if grant is None:
+            return None
+        # Tokens are given to our own pages only, and honoured for them only. A browser sends
+        # Origin on every cross-origin request, so a page of another origin cannot use one.
+        own = origin_of(base_of(request.environ, base_url))
+        sent = request.headers.get("Origin")
+        if grant.origin != own or (sent is not None and normal_origin(sent) != own):
+            return None
+        return grant.login, grant.version
+
+    def requester(request: Request) -> Requester:
+        found = cookie_reader(request) or token_reader(request)
         if found is None:
             return ANONYMOUS
         with store.reading() as s:

@@ -192,7 +192,7 @@ def test_services_registered_by_later_features_reach_the_manifest_and_its_etag(
     before = client.get("/iiif/han-nom-han-che/manifest")
     login = {"id": f"{BASE}/login", "type": "AuthCookieService1",
              "profile": "http://iiif.io/api/auth/1/login"}
-    hooks = Hooks(presentation_services=Services(image=lambda item, page: [login],
+    hooks = Hooks(presentation_services=Services(image=lambda links, item, page: [login],
                                                  version="auth-1"))
     with_auth = create_app(settings_overrides, hooks)
     after = with_auth.test_client().get("/iiif/han-nom-han-che/manifest")
