@@ -103,8 +103,8 @@ def reader_requester(app: Flask, store: Store, tokens: TokenSigner, base_url: st
         found = cookie_reader(request) or token_reader(request)
         if found is None:
             return ANONYMOUS
-        with store.reading() as s:
-            valid = session_is_valid(s, found[0], found[1], date.today())
+        with store.reading_connection() as connection:  # the hot path: no ORM session
+            valid = session_is_valid(connection, found[0], found[1], date.today())
         return Requester(reader=found[0]) if valid else ANONYMOUS
 
     return requester

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from store.records import ReaderRecord, utc_now
@@ -19,10 +19,11 @@ _SESSION_STANDS = select(Reader.pk).where(
     Reader.disabled.is_(False), Reader.expires >= bindparam("today"))
 
 
-def session_is_valid(session: Session, login: str, version: int, today: date) -> bool:
+def session_is_valid(reader: Session | Connection, login: str, version: int, today: date
+                     ) -> bool:
     """Whether a session (login, version) still stands: the account exists, is not disabled,
     is valid today and has the same session version. One query on the login's unique index."""
-    found = session.execute(_SESSION_STANDS, {
+    found = reader.execute(_SESSION_STANDS, {
         "login": login, "version": version,
         "today": datetime.combine(today, datetime.min.time())}).first()
     return found is not None
