@@ -2,12 +2,14 @@
 one PostgreSQL database and one data dir. A harvest whose pages alternate between them gets
 exactly the records one node gives; a manifest built on one is served (and revalidated) by
 the other; asked for one image's first tile at once, they convert it once and send the same
-bytes."""
+bytes; a reader signed in on one is signed in on the other, until the account is disabled."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,12 @@ import pyvips
 import requests
 from lxml import etree
 
+from store.db import Store
 from store.records import DCValue, ItemInput, PageInput
+from store.settings import load_settings
 from store.write.bulk import bulk_upsert
+from store.write.items import set_access
+from store.write.readers import add_reader, disable_reader
 from tests.conftest import _empty_postgres
 from tests.web.test_serve import Served, start_server, stop_server
 from web.app import create_app
@@ -67,7 +73,7 @@ def nodes(pg_url, tmp_path, monkeypatch):
     monkeypatch.setenv("TVS_TEST_CONVERT_LOG", str(log))
     started = [start_server(overrides), start_server(overrides)]
     try:
-        yield started, log
+        yield started, log, overrides
     finally:
         for node in started:
             stop_server(node)
@@ -89,7 +95,7 @@ def _records(nodes: list[Served]) -> list[bytes]:
 
 
 def test_two_nodes_over_one_database_and_one_data_dir_answer_as_one(nodes):
-    (first, second), log = nodes
+    (first, second), log, _ = nodes
     one_node = _records([first])
     assert len(one_node) == ITEMS
     assert _records([first, second]) == one_node
@@ -123,3 +129,29 @@ def test_two_nodes_over_one_database_and_one_data_dir_answer_as_one(nodes):
     assert len(bodies) == 2 and bodies[0] == bodies[1] and bodies[0][:2] == b"\xff\xd8"
     conversions = Path(log).read_text().splitlines()
     assert len(conversions) == 1, conversions  # one scan file behind every item's page
+
+
+def test_a_reader_signed_in_on_one_node_reads_on_the_other_until_disabled(nodes):
+    (first, second), _, overrides = nodes
+    store = Store(load_settings(overrides))
+    with store.session() as session:
+        add_reader(session, "lan", "mật khẩu dài", date(2099, 12, 31))
+        set_access(session, "tv-011", "readers")
+    tile = "/iiif/image/tv-011~p0001/0,0,512,512/512,/0/default.jpg"
+    reader = requests.Session()
+    form = reader.get(first.url + "/login", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    signed_in = reader.post(first.url + "/login", timeout=30, allow_redirects=False,
+                            data={"csrf_token": token.group(1), "login": "lan",
+                                  "password": "mật khẩu dài"})
+    assert signed_in.status_code == 303
+    assert requests.get(second.url + tile, timeout=60).status_code == 401  # anonymous
+    assert reader.get(second.url + tile, timeout=60).status_code == 200
+    account = reader.get(second.url + "/account", timeout=30, allow_redirects=False)
+    assert account.status_code == 200 and "lan" in account.text
+    with store.session() as session:
+        disable_reader(session, "lan")
+    assert reader.get(first.url + tile, timeout=60).status_code == 401
+    assert reader.get(second.url + tile, timeout=60).status_code == 401
+    store.dispose()
