@@ -15,8 +15,10 @@ made for: it is checked against the store the same way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, Request, session
@@ -73,18 +75,27 @@ def reader_requester(app: Flask, store: Store, tokens: TokenSigner, base_url: st
     `Request(environ)`), costs no query without a session or token, and one indexed query with
     one; it never hashes a password. `base_url` is THUVIENSO_BASE_URL (may be empty)."""
     serializer = None
+    lifetime = int(LIFETIME.total_seconds())
 
-    def cookie_reader(request: Request) -> tuple[str, int] | None:
+    @lru_cache(maxsize=4096)
+    def decoded(signed: str) -> tuple[tuple[str, int] | None, float]:
+        """(login, version) of a signed cookie and until when it holds; checking a signature
+        costs more than the session query, and a reader's tiles all carry the same cookie."""
         nonlocal serializer
-        signed = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
-        if not signed:
-            return None
         if serializer is None:
             serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         try:
-            return identity(serializer.loads(signed, max_age=int(LIFETIME.total_seconds())))
+            data, signed_at = serializer.loads(signed, max_age=lifetime, return_timestamp=True)
         except BadSignature:
+            return None, 0.0
+        return identity(data), signed_at.timestamp() + lifetime
+
+    def cookie_reader(request: Request) -> tuple[str, int] | None:
+        signed = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
+        if not signed:
             return None
+        found, until = decoded(signed)
+        return found if found is not None and time.time() <= until else None
 
     def token_reader(request: Request) -> tuple[str, int] | None:
         token = bearer(request.headers.get("Authorization"))
