@@ -237,6 +237,43 @@ def serve(host: str, port: int, workers: int) -> None:
     run(host, port, workers)
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def backup(file: Path) -> None:
+    """Write FILE (a new file, readable by you only): one archive of the database and the
+    data dir's originals (scans, secret key), not the caches and tiles, which are made again.
+    The store keeps working meanwhile; the archive holds each item whole or not at all."""
+    from store.backup.archive import BackupError
+    from store.backup.run import backup as run
+
+    store = open_store()
+    try:
+        click.echo(run(store, file).line(f"{file} written"))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
+    finally:
+        store.dispose()
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def restore(file: Path) -> None:
+    """Fill an empty store (THUVIENSO_DATABASE_URL, THUVIENSO_DATA_DIR) from a backup FILE;
+    a store that holds anything is refused, and so is a damaged or foreign archive."""
+    from store.backup.archive import BackupError
+    from store.backup.run import restore as run
+
+    try:
+        settings = load_settings()
+        click.echo(run(settings, file).line(f"{file} restored"))
+    except (BackupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
+
+
 @main.command("stats")
 def stats_() -> None:
     """Counts of items, pages, sets, deleted items and readers."""
