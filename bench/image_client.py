@@ -32,8 +32,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def run_load(host: str, port: int, paths: list[str], concurrency: int, seconds: float,
-             max_requests: int | None = None) -> dict:
-    """GET paths in order (each once, wrapping) from `concurrency` clients; the figures."""
+             max_requests: int | None = None, headers: dict[str, str] | None = None) -> dict:
+    """GET paths in order (each once, wrapping) from `concurrency` clients, sending `headers`
+    (a session cookie, say); the figures."""
     counter = itertools.count()
     limit = max_requests if max_requests is not None else 10**9
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
@@ -51,7 +52,7 @@ def run_load(host: str, port: int, paths: list[str], concurrency: int, seconds: 
             path = paths[n % len(paths)]
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 body = response.read()
                 if response.status != 200:

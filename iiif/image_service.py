@@ -9,6 +9,7 @@ conditional headers against `Answer.etag`/`Answer.last_modified`, and only then 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ class ImageService:
         self.services = services
         self.open_thumbnails = open_thumbnails  # thumbnails of `readers` items open to all
         self.nginx = nginx  # nginx in front serves the tile trees (store.tile_tree)
+        self.tree_roots = {tree: str(tile_tree.root(data_path, tree))
+                           for tree in (tile_tree.DIRECT, tile_tree.INTERNAL)}
         self.tiles = FileStore(data_path / "iiif" / "tiles")
         self.cache = ResponseCache(data_path / "iiif" / "cache", cache_bytes)
 
@@ -153,7 +156,7 @@ class ImageService:
                         lambda: self._produce(page, r, name), {"canonical": canonical}, public)
         if self.nginx and r.quality == "default" and \
                 image_info.grid_scale(r, page.width, page.height) is not None:
-            if page.access == "open":  # published as made, then nginx answers it directly
+            if self._open_to_all(page):  # published as made, then nginx answers it directly
                 make = answer.produce
                 answer.produce = lambda: self._published(page, r, make())
             else:
@@ -167,7 +170,12 @@ class ImageService:
         now = self.lookup(page.image_id)
         return (now is not None and (now.checksum, now.datestamp) == (page.checksum,
                                                                        page.datestamp)
-                and (tree == tile_tree.INTERNAL or now.access == "open"))
+                and (tree == tile_tree.INTERNAL or self._open_to_all(now)))
+
+    def _open_to_all(self, page: PageImage) -> bool:
+        """Whether anyone, signed in or not, may have the page's tiles from a shared cache:
+        only those go in the direct tree, which nginx serves without asking."""
+        return access.is_public(page) and self.policy(page, access.ANONYMOUS)
 
     def _publish(self, page: PageImage, r: Resolved, data: bytes, tree: str) -> bool:
         try:
@@ -178,18 +186,23 @@ class ImageService:
             return False
 
     def _published(self, page: PageImage, r: Resolved, data: bytes) -> bytes:
-        self._publish(page, r, data, tile_tree.DIRECT)
+        """The tile, published first unless it is there (nginx sends it from then on; the app
+        still answers it when asked directly)."""
+        path = tile_tree.tile_file(self.tree_roots[tile_tree.DIRECT], page.image_id,
+                                   tile_form(r))
+        if not os.path.exists(path):
+            self._publish(page, r, data, tile_tree.DIRECT)
         return data
 
     def _internal(self, page: PageImage, r: Resolved, name: str) -> str | None:
         """The internal tree's URI of this tile, written first if need be; None when it
         cannot be written (the app then sends the bytes)."""
-        path = tile_tree.tile_path(self.data_path, page.image_id, tile_form(r),
-                                   tile_tree.INTERNAL)
-        if not path.exists() and not self._publish(page, r, self._produce(page, r, name),
-                                                   tile_tree.INTERNAL):
+        form = tile_form(r)
+        path = tile_tree.tile_file(self.tree_roots[tile_tree.INTERNAL], page.image_id, form)
+        if not os.path.exists(path) and not self._publish(
+                page, r, self._produce(page, r, name), tile_tree.INTERNAL):
             return None
-        return tile_tree.internal_uri(page.image_id, tile_form(r))
+        return tile_tree.internal_uri(page.image_id, form)
 
     def pyramid_of(self, page: PageImage) -> Path | None:
         """The page's pyramid, converted now if this is its first use; None when it cannot be

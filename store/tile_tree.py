@@ -45,9 +45,9 @@ def image_folder(data_path: Path, image_id: str, tree: str = DIRECT) -> Path:
     return root(data_path, tree).joinpath(*IMAGES, quote(image_id, safe="~"))
 
 
-def internal_uri(image_id: str, canonical: str) -> str:
+def internal_uri(image_id: str, form: str) -> str:
     """The X-Accel-Redirect target of a tile in the internal tree."""
-    return f"{INTERNAL_PREFIX}/{'/'.join(IMAGES)}/{quote(image_id, safe='~')}/{canonical}"
+    return tile_file(INTERNAL_PREFIX, image_id, form)
 
 
 @contextlib.contextmanager
@@ -62,20 +62,26 @@ def _locked(data_path: Path, exclusive: bool) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def tile_path(data_path: Path, image_id: str, canonical: str, tree: str = DIRECT) -> Path:
-    """The file of a tile, at its canonical request's path."""
-    if ".." in canonical.split("/") or canonical.startswith("/"):
-        raise ValueError(f"not a canonical image request: {canonical!r}")
-    return image_folder(data_path, image_id, tree) / canonical
+def tile_path(data_path: Path, image_id: str, form: str, tree: str = DIRECT) -> Path:
+    """The file of a tile, at its request's path (`form`: region/size/rotation/quality)."""
+    return Path(tile_file(str(root(data_path, tree)), image_id, form))
 
 
-def publish(data_path: Path, image_id: str, canonical: str, data: bytes,
+def tile_file(tree_root: str, image_id: str, form: str) -> str:
+    """`tile_path` as a string, below a tree's root (asked on every image request behind
+    nginx: strings cost a tenth of pathlib here)."""
+    if form.startswith("/") or "/../" in f"/{form}/" or "/./" in f"/{form}/":
+        raise ValueError(f"not an image request's path: {form!r}")
+    return f"{tree_root}/{IMAGES[0]}/{IMAGES[1]}/{quote(image_id, safe='~')}/{form}"
+
+
+def publish(data_path: Path, image_id: str, form: str, data: bytes,
             last_modified: datetime, still_valid: Callable[[], bool], tree: str = DIRECT
             ) -> bool:
     """Put `data` at the tile's path in `tree`, dated `last_modified` (nginx's Last-Modified),
     if `still_valid()` holds once the lock is taken; True when it was published. OSError when
     the tree cannot be written."""
-    target = tile_path(data_path, image_id, canonical, tree)
+    target = tile_path(data_path, image_id, form, tree)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with _locked(data_path, exclusive=False):

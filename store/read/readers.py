@@ -6,21 +6,26 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from store.records import ReaderRecord, utc_now
 from store.schema.models import Reader, SignInFailure
 
+# Built once (as store.read.queries' image lookup): asked on every request of a signed-in
+# reader for a closed image, where building a statement would cost more than running it.
+_SESSION_STANDS = select(Reader.pk).where(
+    Reader.login == bindparam("login"), Reader.session_version == bindparam("version"),
+    Reader.disabled.is_(False), Reader.expires >= bindparam("day"))
 
-def session_is_valid(session: Session, login: str, version: int, today: date) -> bool:
+
+def session_is_valid(reader: Session | Connection, login: str, version: int, today: date
+                     ) -> bool:
     """Whether a session (login, version) still stands: the account exists, is not disabled,
     is valid today and has the same session version. One query on the login's unique index."""
-    found = session.execute(
-        select(Reader.pk).where(Reader.login == login, Reader.session_version == version,
-                                Reader.disabled.is_(False),
-                                Reader.expires >= datetime.combine(today, datetime.min.time()))
-    ).first()
+    found = reader.execute(_SESSION_STANDS, {
+        "login": login, "version": version,
+        "day": datetime.combine(today, datetime.min.time())}).first()
     return found is not None
 
 

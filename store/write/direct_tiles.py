@@ -4,6 +4,7 @@ image service publishing a tile)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from store import tile_tree
 
 _CHANGED = "thuvienso.direct_tiles"
+LOG = logging.getLogger("thuvienso.tile_tree")
 
 
 def withdraw_at_commit(session: Session, item_ids: Iterable[str]) -> None:
@@ -25,7 +27,12 @@ def _withdraw(session: Session) -> None:
     changed: set[str] = session.info.pop(_CHANGED, set())
     data_path: Path | None = session.info.get(tile_tree.SESSION_KEY)
     if changed and data_path is not None:
-        tile_tree.withdraw(data_path, changed)
+        try:
+            tile_tree.withdraw(data_path, changed)
+        except OSError as error:  # committed: the change stands, and nginx must be told
+            LOG.error("could not withdraw the tiles of %s from %s (%s): delete that folder, "
+                      "nginx may still send them", ", ".join(sorted(changed)),
+                      tile_tree.root(data_path).parent, error)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -244,3 +244,25 @@ def test_a_backup_taken_while_an_import_runs_holds_every_item_whole_or_not_at_al
                 found = page_image(connection, f"{item_id}~{page}", context.settings)
             assert found is not None and Path(found.image_path).is_file(), (item_id, page)
     context_of(copy).store.dispose()
+
+
+def test_a_damaged_archive_is_refused_and_leaves_the_empty_store_as_it_was(source, target,
+                                                                          tmp_path):
+    import tarfile
+
+    assert cli(source, "import", str(packages(tmp_path / "in", 2))).exit_code == 0
+    assert cli(source, "backup", str(tmp_path / "b.tar")).exit_code == 0
+    with tarfile.open(tmp_path / "b.tar") as tar:
+        scan = next(m for m in tar.getmembers() if m.name.startswith("data/images/"))
+    raw = bytearray((tmp_path / "b.tar").read_bytes())
+    raw[scan.offset_data + 100] ^= 0xFF  # one bit of one scan, its size unchanged
+    (tmp_path / "damaged.tar").write_bytes(bytes(raw))
+    result = cli(target, "restore", str(tmp_path / "damaged.tar"))
+    assert result.exit_code == 1 and "is damaged" in result.output
+    data = Path(target["data_dir"])
+    assert not (data / "images").exists()
+    assert not [p for p in data.iterdir() if p.name.startswith(".restore-")]
+    assert cli(target, "stats").output.splitlines()[0] == "items: 0"
+    # the good archive still restores into that store
+    assert cli(target, "restore", str(tmp_path / "b.tar")).exit_code == 0
+    assert cli(target, "stats").output.splitlines()[0] == "items: 2"
