@@ -7,7 +7,7 @@ and as readers-only items (the same scans, so the same pyramids). Debian's nginx
 `thuvienso deploy nginx --plain-http` renders, with the app (THUVIENSO_NGINX=true, 2 workers)
 on a Unix socket. Every grid tile is asked in Mirador's URL form
 ({x},{y},{w},{h}/{w},{h}/0/default.jpg, full/{w},{h}/0/default.jpg), random order, with
-1, 4 and 32 keep-alive clients (bench/image_client.py, threads), for:
+1, 4 and 32 keep-alive connections of wrk (Debian's `wrk`; bench/wrk_paths.lua), for:
   nginx open     open tiles through nginx: files of the direct tree, sent by nginx alone;
   nginx static   the very same files copied to a plain static root of the same nginx (the
                  physical limit here): the goal is nginx open >= 0.8x this;
@@ -19,7 +19,7 @@ on a Unix socket. Every grid tile is asked in Mirador's URL form
                  pyramids, its Image API 2.1 form {x},{y},{w},{h}/{w},/0/default.jpg.
 Each is warmed by one pass over the grid (three for IIPImage), then the five run alternately,
 several rounds; medians and same-run ratios are printed as Markdown and kept in
-bench/out/nginx/. Needs Debian's nginx, iipimage-server and lighttpd.
+bench/out/nginx/. Needs Debian's nginx, wrk, iipimage-server and lighttpd.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.image_bench import IIP, TILE, H, W, machine, prepare  # noqa: E402
+from bench.image_bench import IIP, TILE, H, Ours, W, machine, prepare  # noqa: E402
 from bench.image_client import run_load, wait_for  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "nginx"
@@ -111,6 +111,24 @@ def sign_in(port: int) -> str:
     return f"session={session.cookies['session']}"
 
 
+def run_wrk(port: int, paths: list[str], concurrency: int, seconds: float,
+            headers: dict[str, str], folder: Path) -> dict:
+    """The paths GET in turn by wrk (C, an event loop per thread: the client costs little
+    beside the servers on this machine), with `concurrency` keep-alive connections."""
+    listing = folder / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    threads = min(concurrency, 2)
+    command = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{round(seconds)}s",
+               "--timeout", "10s", "-s", str(ROOT / "bench" / "wrk_paths.lua")]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    done = subprocess.run([*command, f"http://127.0.0.1:{port}", "--", str(listing),
+                           str(threads)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result | {"rate": result["n"] / result["elapsed_s"]}
+
+
 class Front:
     """The app on a Unix socket and nginx with the rendered site (plus a static server)."""
 
@@ -153,32 +171,10 @@ http {{ include /etc/nginx/mime.types; default_type application/octet-stream;
         self.procs = []
 
 
-class AppAlone:
-    """`thuvienso serve` on a port, no nginx: today's path."""
-
-    def __init__(self, out: Path, port: int) -> None:
-        self.out, self.port = out, port
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = open(self.out / "app-alone.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen([str(EXE), "serve", "--host", "127.0.0.1", "--port",
-                                      str(self.port), "--workers", "2"],
-                                     env=settings_env(self.out, nginx=False), stdout=log,
-                                     stderr=log)
-        wait_for("127.0.0.1", self.port, "/healthz")
-
-    def stop(self) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(30)
-            self.proc = None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each run")
     parser.add_argument("--scans", type=int, default=4)
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--out", type=Path, default=OUT)
@@ -193,7 +189,7 @@ def main() -> None:
     readers_items(out, args.scans)
     parts = grid_parts()
     front = Front(out, args.port, args.port + 1)
-    alone = AppAlone(out, args.port + 2)
+    alone = Ours(out, args.port + 2, 2 * 1024**3)  # the app alone: THUVIENSO_NGINX unset
     iip = IIP(out, args.port + 3, 1500)
     for tree in ("direct", "internal"):  # a warm tree is made by the warm-up pass below
         shutil.rmtree(out / "data" / "iiif" / tree, ignore_errors=True)
@@ -234,8 +230,8 @@ def main() -> None:
                 order = list(KINDS) if rnd % 2 == 0 else list(reversed(KINDS))
                 for kind in order:
                     port, headers = servers[kind]
-                    r = run_load("127.0.0.1", port, paths(kind, rnd, conc), conc,
-                                 args.seconds, headers=headers)
+                    r = run_wrk(port, paths(kind, rnd, conc), conc, args.seconds, headers,
+                                out)
                     print(f"    {kind:12} c={conc:<2} {r['rate']:8.1f}/s  p50 "
                           f"{r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  n={r['n']} "
                           f"errors={r['errors']}", flush=True)

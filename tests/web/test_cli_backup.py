@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy
 from click.testing import CliRunner
 from lxml import etree
 
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import pg_database
 from tests.web.accounts_helpers import add, sign_in
 from web.app import create_app
 from web.cli import main
@@ -44,14 +42,8 @@ def second_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    name = f"thuvienso_restore_{uuid.uuid4().hex[:8]}"
-    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with pg_database("thuvienso_restore") as url:
+        yield url
 
 
 @pytest.fixture
