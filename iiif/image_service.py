@@ -9,6 +9,7 @@ conditional headers against `Answer.etag`/`Answer.last_modified`, and only then 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from iiif.image_cache import FileStore, ResponseCache, key_name
 from iiif.image_errors import IIIFError
 from iiif.image_request import ImageRequest, Limits, Resolved, parse, resolve
 from iiif.manifest import THUMBNAIL_BOXES, thumbnail_size
+from store import tile_tree
 from store.links import Links
 from store.records import PageImage
 
@@ -46,6 +48,17 @@ class Answer:
     produce: Callable[[], bytes]
     extra: dict[str, Any] = field(default_factory=dict)
     public: bool = False  # anyone may have it: shared caches may keep it
+    # behind nginx: the X-Accel-Redirect URI of a file holding the body (made if need be),
+    # or None to send the body itself
+    accel: Callable[[], str | None] | None = None
+
+
+def tile_form(r: Resolved) -> str:
+    """A grid tile's request as Mirador 4 (OpenSeadragon 5) makes it, the path of its file in
+    the tile trees: `{x},{y},{w},{h}/{w},{h}/0/default.jpg`, `full/{w},{h}/0/default.jpg` for
+    a whole level (the canonical form would say `max` for a full-resolution tile)."""
+    region = "full" if r.full else f"{r.x},{r.y},{r.w},{r.h}"
+    return f"{region}/{r.width},{r.height}/0/default.jpg"
 
 
 class ImageService:
@@ -54,13 +67,16 @@ class ImageService:
     def __init__(self, data_path: Path, limits: Limits, cache_bytes: int, lookup: Lookup,
                  policy: access.Policy = access.default_policy,
                  services: ServiceHook | None = None,
-                 open_thumbnails: bool = False) -> None:
+                 open_thumbnails: bool = False, nginx: bool = False) -> None:
         self.data_path = data_path
         self.limits = limits
         self.lookup = lookup
         self.policy = policy
         self.services = services
         self.open_thumbnails = open_thumbnails  # thumbnails of `readers` items open to all
+        self.nginx = nginx  # nginx in front serves the tile trees (store.tile_tree)
+        self.tree_roots = {tree: str(tile_tree.root(data_path, tree))
+                           for tree in (tile_tree.DIRECT, tile_tree.INTERNAL)}
         self.tiles = FileStore(data_path / "iiif" / "tiles")
         self.cache = ResponseCache(data_path / "iiif" / "cache", cache_bytes)
 
@@ -138,8 +154,57 @@ class ImageService:
         headers = {"Cache-Control": self._cache_control(public),
                    "Link": f'<{canonical}>;rel="canonical", '
                            f'<{image_info.PROFILE_URI}>;rel="profile"'}
-        return Answer(r.media_type, name, page.datestamp, headers,
-                      lambda: self._produce(page, r, name), {"canonical": canonical}, public)
+        answer = Answer(r.media_type, name, page.datestamp, headers,
+                        lambda: self._produce(page, r, name), {"canonical": canonical}, public)
+        if self.nginx and r.quality == "default" and \
+                image_info.grid_scale(r, page.width, page.height) is not None:
+            if self._open_to_all(page):  # published as made, then nginx answers it directly
+                make = answer.produce
+                answer.produce = lambda: self._published(page, r, make())
+            else:
+                answer.accel = lambda: self._internal(page, r, name)
+        return answer
+
+    # -- the tile trees nginx serves (store.tile_tree) ---------------------------------
+    def _unchanged(self, page: PageImage, tree: str) -> bool:
+        """Whether the image is still what its tile was made of (and open, for the direct
+        tree); asked under the trees' lock, see store.tile_tree."""
+        now = self.lookup(page.image_id)
+        return (now is not None and (now.checksum, now.datestamp) == (page.checksum,
+                                                                       page.datestamp)
+                and (tree == tile_tree.INTERNAL or self._open_to_all(now)))
+
+    def _open_to_all(self, page: PageImage) -> bool:
+        """Whether anyone, signed in or not, may have the page's tiles from a shared cache:
+        only those go in the direct tree, which nginx serves without asking."""
+        return access.is_public(page) and self.policy(page, access.ANONYMOUS)
+
+    def _publish(self, page: PageImage, r: Resolved, data: bytes, tree: str) -> bool:
+        try:
+            return tile_tree.publish(self.data_path, page.image_id, tile_form(r), data,
+                                     page.datestamp, lambda: self._unchanged(page, tree), tree)
+        except OSError as error:
+            cannot_write("tile trees", tile_tree.root(self.data_path, tree), error)
+            return False
+
+    def _published(self, page: PageImage, r: Resolved, data: bytes) -> bytes:
+        """The tile, published first unless it is there (nginx sends it from then on; the app
+        still answers it when asked directly)."""
+        path = tile_tree.tile_file(self.tree_roots[tile_tree.DIRECT], page.image_id,
+                                   tile_form(r))
+        if not os.path.exists(path):
+            self._publish(page, r, data, tile_tree.DIRECT)
+        return data
+
+    def _internal(self, page: PageImage, r: Resolved, name: str) -> str | None:
+        """The internal tree's URI of this tile, written first if need be; None when it
+        cannot be written (the app then sends the bytes)."""
+        form = tile_form(r)
+        path = tile_tree.tile_file(self.tree_roots[tile_tree.INTERNAL], page.image_id, form)
+        if not os.path.exists(path) and not self._publish(
+                page, r, self._produce(page, r, name), tile_tree.INTERNAL):
+            return None
+        return tile_tree.internal_uri(page.image_id, form)
 
     def pyramid_of(self, page: PageImage) -> Path | None:
         """The page's pyramid, converted now if this is its first use; None when it cannot be

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import tile_tree
 from store.settings import Settings
 
 # What a database that does not answer raises (down, restarting, refusing connections, locked
@@ -40,7 +41,9 @@ class Store:
         self.settings = settings
         settings.data_path.mkdir(mode=0o750, parents=True, exist_ok=True)
         self.engine = make_engine(settings.sqlalchemy_url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # the write path withdraws changed items from the direct tile tree of this data dir
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False,
+                                      info={tile_tree.SESSION_KEY: settings.data_path})
         # Reads on PostgreSQL run without BEGIN/ROLLBACK: under READ COMMITTED each statement
         # takes its own snapshot inside a transaction too, so nothing is lost, and a page of a
         # list costs two round trips less. (SQLite's driver starts no transaction for reads.)

@@ -64,6 +64,9 @@ class Settings:
     """How many proxy hops in front of the app to trust for the client address (X-Forwarded-*)."""
     open_thumbnails: bool = False
     """Open the thumbnails of `readers` items (the sizes manifests and the portal use) to all."""
+    nginx: bool = False
+    """nginx is in front (`thuvienso deploy nginx`): open images' tiles are written to the tile
+    tree it serves itself, and other images' tiles handed to it with X-Accel-Redirect."""
     harvest_max_bytes: int = 64 * 1024**2
     """Largest response the harvester reads from a provider, decompressed (bytes)."""
     harvest_timeout: int = 120

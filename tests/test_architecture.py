@@ -20,8 +20,8 @@ FORBIDDEN = {
     "iiif": {"flask", "werkzeug", "oai", "web"},
 }
 CORE = {"store.settings", "store.db", "store.records", "store.dublin_core", "store.folding",
-        "store.xml_safety", "store.links", "store.rights", "store.europeana"}
-ROOMS = ("schema", "read", "write", "ingest")
+        "store.xml_safety", "store.links", "store.rights", "store.europeana", "store.tile_tree"}
+ROOMS = ("schema", "read", "write", "ingest", "backup")
 # What each room may import from the store, beyond the core.
 ALLOWED_ROOMS = {
     "core": set(),
@@ -29,6 +29,7 @@ ALLOWED_ROOMS = {
     "read": {"schema", "read"},
     "write": {"schema", "write"},
     "ingest": {"schema", "read", "write", "ingest"},
+    "backup": {"schema", "write", "backup"},
 }
 # The only part of store.schema that code outside the store may use: creating the schema.
 OUTSIDE_MAY_USE_FROM_SCHEMA = {"store.schema.migrate"}

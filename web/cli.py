@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from store.db import UNAVAILABLE, Store
 from store.records import ACCESS_LEVELS, ImportSummary
 from store.schema.migrate import upgrade
-from store.settings import load_settings
+from store.settings import Settings, load_settings
+from web.deploy import SOCKET
 
 if TYPE_CHECKING:
     from store.ingest.reader_csv import ReaderImport
@@ -229,12 +230,106 @@ def check_edm() -> None:
               envvar="THUVIENSO_PORT")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               envvar="THUVIENSO_WORKERS")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--socket", "socket_path", default=None, envvar="THUVIENSO_SOCKET",
+              type=click.Path(dir_okay=False), help="Listen on this Unix socket instead of "
+              "--host and --port (nginx in front; mode 0660: its group may connect).")
+def serve(host: str, port: int, workers: int, socket_path: str | None) -> None:
     """Serve the app with gunicorn (production server)."""
     from web.serve import serve as run
 
     open_store().dispose()  # migrate once, before the workers start
-    run(host, port, workers)
+    run(host, port, workers, socket=socket_path)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def backup(file: Path) -> None:
+    """Write FILE (a new file, readable by you only): one archive of the database and the
+    data dir's originals (scans, secret key), not the caches and tiles, which are made again.
+    The store keeps working meanwhile; the archive holds each item whole or not at all."""
+    from store.backup.archive import BackupError
+    from store.backup.run import backup as run
+
+    store = open_store()
+    try:
+        click.echo(run(store, file).line(f"{file} written"))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
+    finally:
+        store.dispose()
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def restore(file: Path) -> None:
+    """Fill an empty store (THUVIENSO_DATABASE_URL, THUVIENSO_DATA_DIR) from a backup FILE;
+    a store that holds anything is refused, and so is a damaged or foreign archive."""
+    from store.backup.archive import BackupError
+    from store.backup.run import restore as run
+
+    try:
+        settings = load_settings()
+        click.echo(run(settings, file).line(f"{file} restored"))
+    except (BackupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except UNAVAILABLE as error:
+        raise store_fault(error) from None
+
+
+def _settings() -> Settings:
+    """The settings, without making a secret key (deploy needs none, and may run as root)."""
+    try:
+        return load_settings({"secret_key": "-" * 32})
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.group()
+def deploy() -> None:
+    """Print the files that run thuvienso in production, for the current settings (see the
+    README's production section and deploy/)."""
+
+
+@deploy.command("nginx")
+@click.option("--server-name", default=None,
+              help="The site's host name. Default: the host of THUVIENSO_BASE_URL.")
+@click.option("--certificate", default="", help="TLS certificate (full chain) file. "
+              "Default: Let's Encrypt's path for the server name.")
+@click.option("--certificate-key", default="", help="TLS private key file. Default: Let's "
+              "Encrypt's path for the server name.")
+@click.option("--socket", "socket_path", default=SOCKET, show_default=True,
+              envvar="THUVIENSO_SOCKET", help="The app's Unix socket (thuvienso serve --socket).")
+@click.option("--listen", default="", help="nginx's listen address. Default: 443 (80 with "
+              "--plain-http).")
+@click.option("--plain-http", is_flag=True,
+              help="No TLS (for a test on loopback; never in production).")
+def deploy_nginx(server_name: str | None, certificate: str, certificate_key: str,
+                 socket_path: str, listen: str, plain_http: bool) -> None:
+    """Print the nginx site: TLS, the app on its Unix socket, open tiles sent by nginx from
+    the data dir, other tiles after the app's access check (X-Accel-Redirect)."""
+    from web.deploy import Site, nginx_site
+    from web.deploy import server_name as default_name
+
+    settings = _settings()
+    click.echo(nginx_site(settings, Site(server_name or default_name(settings), socket_path,
+                                         certificate, certificate_key, listen, not plain_http)),
+               nl=False)
+
+
+@deploy.command("systemd")
+@click.option("--socket", "socket_path", default=SOCKET, show_default=True,
+              envvar="THUVIENSO_SOCKET", help="The Unix socket the app listens on.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn workers (about two per core).")
+def deploy_systemd(socket_path: str, workers: int) -> None:
+    """Print the app's systemd unit and its environment file, each after a comment naming
+    where it goes."""
+    from web.deploy import systemd_units
+
+    for text in systemd_units(_settings(), socket_path, workers).values():
+        click.echo(text)
 
 
 @main.command("stats")

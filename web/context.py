@@ -79,7 +79,7 @@ def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.L
         settings.data_path,
         Limits(settings.image_max_width, settings.image_max_height, settings.image_max_area),
         settings.image_cache_bytes, lookup, hooks.image_policy, hooks.image_services,
-        settings.open_thumbnails)
+        settings.open_thumbnails, settings.nginx)
     return Context(settings, store, images, DocumentCache(settings.data_path / "cache"), hooks,
                    log, tokens)
 

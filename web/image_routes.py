@@ -35,9 +35,11 @@ def reply_of(answer: Answer, environ: dict[str, Any]) -> Reply:
     headers = answer.headers | validators(answer.etag, answer.last_modified)
     if is_current(environ, answer.etag, answer.last_modified):
         return Reply(304, headers)
-    body = answer.produce()
     headers["Content-Type"] = answer.media_type
-    return Reply(200, headers, body)
+    accel = answer.accel() if answer.accel else None
+    if accel is not None:  # nginx sends the file (its ETag form may differ, nothing else)
+        return Reply(200, headers | {"X-Accel-Redirect": accel})
+    return Reply(200, headers, answer.produce())
 
 
 def iiif_error(error: IIIFError, jsonld: bool = False) -> Reply:

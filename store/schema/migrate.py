@@ -31,6 +31,14 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this version's migrations know `revision` (a newer version's do not)."""
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown one
+        return False
+
+
 @contextmanager
 def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
     """Serialise migrations of one SQLite file across processes (workers starting at once)."""

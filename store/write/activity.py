@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from store.records import utc_now
 from store.schema.models import Activity
+from store.write.direct_tiles import withdraw_at_commit
 
 CREATE, UPDATE, DELETE = "Create", "Update", "Delete"
 _PENDING = "thuvienso.activities"
@@ -22,6 +23,8 @@ _PENDING = "thuvienso.activities"
 
 def note(session: Session, changes: Iterable[tuple[str, str]]) -> None:
     """Note (item id, kind) changes of manifests, written when the transaction commits."""
+    changes = list(changes)
+    withdraw_at_commit(session, [item_id for item_id, _ in changes])  # a manifest changed
     pending: dict[str, str] = session.info.setdefault(_PENDING, {})
     for item_id, kind in changes:  # one activity an item: a Create then an Update is a Create
         if not (kind == UPDATE and pending.get(item_id) == CREATE):

@@ -30,6 +30,7 @@ from store.records import (
 )
 from store.rights import own_statement
 from store.schema.models import Item, OAISet
+from store.write.direct_tiles import withdraw_at_commit
 
 Outcome = Literal["imported", "updated", "unchanged"]
 IMAGE_DIR = "images"
@@ -161,4 +162,5 @@ def set_access(session: Session, item_id: str, level: str) -> bool:
     # in, so a later import of the same record sees a change and restores the source's level.
     row.content_hash = hashlib.sha256(f"{row.content_hash}\naccess={level}".encode()).hexdigest()
     row.datestamp = max(utc_now(), row.datestamp)
+    withdraw_at_commit(session, [item_id])  # nginx stops serving its tiles at once
     return True

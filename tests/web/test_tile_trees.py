@@ -1,0 +1,139 @@
+"""The tile trees nginx serves (THUVIENSO_NGINX, both databases): open tiles published at their
+URL paths as they are made, other images' tiles sent through X-Accel-Redirect once access is
+checked, and an item's tiles withdrawn at once when it changes."""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+from store import tile_tree
+from store.write.items import delete_item, set_access
+from tests.web.accounts_helpers import add, sign_in
+from tests.web.test_image_routes import add_item
+from web.app import create_app
+from web.context import context_of
+
+pytestmark = pytest.mark.usefixtures("light_argon2")
+TILES = ("0,0,512,512/512,512/0/default.jpg", "512,512,488,488/488,488/0/default.jpg",
+         "full/500,500/0/default.jpg")
+NOT_TILES = ("10,10,100,100/50,50/0/default.jpg", "full/max/0/default.png",
+             "0,0,512,512/512,512/0/gray.jpg", "0,0,512,512/512,/0/default.jpg")
+
+
+@pytest.fixture
+def behind(settings_overrides):
+    """The app as it runs behind nginx."""
+    app = create_app(settings_overrides | {"nginx": True})
+    yield app
+    context_of(app).store.dispose()
+
+
+def data(app) -> Path:
+    return context_of(app).settings.data_path
+
+
+def direct(app, image: str, request: str) -> Path:
+    return tile_tree.root(data(app)) / image.lstrip("/") / request
+
+
+def test_open_tiles_are_published_at_their_url_paths_dated_as_the_app_dates_them(behind):
+    image = add_item(behind, "sach", "open")
+    client = behind.test_client()
+    for request in TILES:
+        response = client.get(f"{image}/{request}")
+        assert response.status_code == 200 and "X-Accel-Redirect" not in response.headers
+        published = direct(behind, image, request)
+        assert published.read_bytes() == response.data
+        assert published.stat().st_mode & 0o007 == 0  # nothing world-readable
+        assert published.stat().st_mtime == parsedate_to_datetime(
+            response.headers["Last-Modified"]).timestamp()
+    for request in NOT_TILES:  # other requests and other forms stay with the app
+        assert client.get(f"{image}/{request}").status_code == 200
+        assert not direct(behind, image, request).exists()
+
+
+def test_without_nginx_nothing_is_published_and_nothing_redirected(app, client):
+    open_image, closed = add_item(app, "sach", "open"), add_item(app, "doc", "readers")
+    add(app)
+    sign_in(client)
+    for image in (open_image, closed):
+        response = client.get(f"{image}/{TILES[0]}")
+        assert response.status_code == 200 and response.data[:2] == b"\xff\xd8"
+        assert "X-Accel-Redirect" not in response.headers
+    assert not tile_tree.root(data(app)).exists()
+    assert not tile_tree.root(data(app), tile_tree.INTERNAL).exists()
+
+
+def test_a_readers_tile_is_checked_by_the_app_then_sent_by_nginx_from_the_internal_tree(
+        behind, app):
+    image = add_item(behind, "doc", "readers")
+    add(behind)
+    client = behind.test_client()
+    refused = client.get(f"{image}/{TILES[0]}")
+    assert refused.status_code == 401 and "X-Accel-Redirect" not in refused.headers
+    sign_in(client)
+    response = client.get(f"{image}/{TILES[0]}")
+    assert response.status_code == 200 and response.data == b""
+    uri = response.headers["X-Accel-Redirect"]
+    assert uri == f"{tile_tree.INTERNAL_PREFIX}{image}/{TILES[0]}"
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    internal = tile_tree.root(data(behind), tile_tree.INTERNAL) / uri.removeprefix(
+        tile_tree.INTERNAL_PREFIX + "/")
+    alone = create_app(context_of(behind).settings.__dict__ | {"nginx": False}).test_client()
+    alone.set_cookie("session", client.get_cookie("session").value)
+    assert internal.read_bytes() == alone.get(f"{image}/{TILES[0]}").data
+    assert not direct(behind, image, TILES[0]).exists()  # never in the direct tree
+    again = client.get(f"{image}/{TILES[0]}",
+                       headers={"If-Modified-Since": response.headers["Last-Modified"]})
+    assert again.status_code == 304 and "X-Accel-Redirect" not in again.headers
+
+
+@pytest.mark.parametrize("change", ["access", "delete", "reimport"])
+def test_a_change_of_an_item_withdraws_its_tiles_from_both_trees_at_once(behind, change):
+    image = add_item(behind, "sach", "open")
+    other = add_item(behind, "sach2", "open")
+    client = behind.test_client()
+    for target in (image, other):
+        client.get(f"{target}/{TILES[0]}")
+    assert direct(behind, image, TILES[0]).exists()
+    store = context_of(behind).store
+    with store.session() as session:
+        if change == "access":
+            set_access(session, "sach", "readers")
+        elif change == "delete":
+            delete_item(session, "sach")
+        assert direct(behind, image, TILES[0]).exists()  # until the change is committed
+    if change == "reimport":
+        add_item(behind, "sach", "restricted")
+    assert not (tile_tree.root(data(behind)) / image.lstrip("/")).exists()
+    assert direct(behind, other, TILES[0]).exists()  # other items keep theirs
+    assert client.get(f"{image}/{TILES[0]}").status_code in (401, 404)
+    assert not direct(behind, image, TILES[0]).exists()
+
+
+def test_deleting_the_trees_is_safe_they_are_made_again_on_demand(behind):
+    import shutil
+
+    image = add_item(behind, "sach", "open")
+    client = behind.test_client()
+    first = client.get(f"{image}/{TILES[0]}").data
+    shutil.rmtree(tile_tree.root(data(behind)))
+    assert client.get(f"{image}/{TILES[0]}").data == first
+    assert direct(behind, image, TILES[0]).read_bytes() == first
+
+
+def test_a_tile_is_not_published_when_its_image_changed_meanwhile(tmp_path):
+    from datetime import datetime
+
+    moment = datetime(2026, 1, 2, 3, 4, 5)
+    assert not tile_tree.publish(tmp_path, "a~p0001", TILES[0], b"x", moment, lambda: False)
+    assert not tile_tree.tile_path(tmp_path, "a~p0001", TILES[0]).exists()
+    assert tile_tree.publish(tmp_path, "a~p0001", TILES[0], b"x", moment, lambda: True)
+    assert tile_tree.withdraw(tmp_path, ["a"]) == 1
+    with pytest.raises(ValueError):
+        tile_tree.tile_path(tmp_path, "a~p0001", "../../x/0/default.jpg")
