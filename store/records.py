@@ -64,6 +64,7 @@ class PageInput:
     label: str | None = None
     text: str | None = None
     checksum: str = ""  # sha256 of the image file, so a changed scan changes the datestamp
+    boxes: str | None = None  # one `x,y,w,h` per whitespace-separated word of `text`
 
 
 @dataclass(frozen=True, slots=True)
