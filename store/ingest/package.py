@@ -2,8 +2,9 @@
 
 Images (*.jpg, *.jpeg, *.tif, *.tiff, *.png) are the pages, sorted by name; a same-named text
 file beside one is its page text: plain text, hOCR or ALTO (store.ingest.page_text). A page text
-that cannot be read is reported as `FILE: page N: reason` and the item imported without it. A folder of images alone is a package too: title from the folder
-name, access open. The item id is the folder name. See docs/import-packages.md.
+that cannot be read is reported as `FILE: page N: reason` and the item imported without it. A
+folder of images alone is a package too: title from the folder name, access open. The item id
+is the folder name. See docs/import-packages.md.
 
 A package holds its own files: a symbolic link (the folder, an image, a text or a metadata
 file) is refused, so that an import never publishes a file from elsewhere on the machine.

@@ -88,7 +88,7 @@ def _join(blocks: list[list[Line]]) -> PageText:
                     if box is None:
                         complete = False
                     else:
-                        boxes.append("%d,%d,%d,%d" % box)
+                        boxes.append(",".join(map(str, box)))
             if words:
                 lines.append(" ".join(words))
         if lines:
@@ -142,10 +142,10 @@ def _alto(data: bytes, width: int, height: int) -> PageText:
                     continue
                 box = None
                 try:
-                    numbers = [float(string.get(k, "")) for k in ("HPOS", "VPOS", "WIDTH",
-                                                                   "HEIGHT")]
+                    x, y, w, h = (float(string.get(k, "")) for k in ("HPOS", "VPOS", "WIDTH",
+                                                                      "HEIGHT"))
                     if sx:
-                        box = _scaled(*numbers, sx, sy, width, height)
+                        box = _scaled(x, y, w, h, sx, sy, width, height)
                 except ValueError:
                     pass
                 words.append((content, box))

@@ -3,8 +3,8 @@
 Books, newspapers and Hán Nôm documents with Vietnamese titles, creators, subjects, publishers,
 places and dates; six sets (one nested); access open, readers, and exactly one restricted; a few
 deleted. Pages are rendered scans with their ALTO (text and word boxes), read back as page
-text; books carry a MARC 21 source record. `pages=0` makes lean metadata-only items (Dublin Core only), written in
-large batches (store.write.bulk) for benchmarks.
+text; books carry a MARC 21 source record. `pages=0` makes lean metadata-only items (Dublin
+Core only), written in large batches (store.write.bulk) for benchmarks.
 """
 
 from __future__ import annotations
