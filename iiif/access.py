@@ -60,3 +60,14 @@ def check(page: PageImage, requester: Asking, policy: Policy = default_policy) -
     """Pass silently, or raise the 401 that every refused image gets."""
     if not allows(page, requester, policy):
         raise refusal()
+
+
+def text_levels(requester: Requester) -> tuple[str, ...]:
+    """The access levels whose page text (text views, snippets, content search) this requester
+    may read: as for images by default, and never `restricted`."""
+    return ("open", "readers") if requester.reader is not None else ("open",)
+
+
+def may_read_text(level: str, requester: Requester) -> bool:
+    """Whether the requester may read the page text of an item of this access level."""
+    return level in text_levels(requester)

@@ -27,8 +27,10 @@ from web.image_routes import fast_image, image_bp
 from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
+from web.search_routes import search_bp, with_search_services
+from web.text_routes import text_bp
 
-BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp)
+BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp, search_bp, text_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 
@@ -45,7 +47,7 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     sessions.configure(app, https=settings.base_url.lower().startswith("https:"))
     store = Store(settings)
     upgrade(store.engine)
-    hooks = hooks or Hooks()
+    hooks = with_search_services(hooks or Hooks())
     if hooks.requester is None:
         hooks = replace(hooks, requester=sessions.reader_requester(app, store))
     app.extensions[KEY] = build_context(settings, store, hooks, app.logger)
