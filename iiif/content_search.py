@@ -59,14 +59,30 @@ def _target(links: Links, item_id: str, hit: Found) -> str:
     return canvas + ("#xywh=" + ",".join(map(str, hit.box)) if hit.box else "")
 
 
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One page of the results: where it starts, its hits and their annotation ids."""
+
+    start: int
+    shown: Sequence[Found]
+    ids: list[str]
+    last: int
+
+
+def _window(links: Links, item_id: str, version: int, hits: Sequence[Found], page: int
+            ) -> _Window:
+    start = (page - 1) * PAGE_SIZE
+    shown = hits[start:start + PAGE_SIZE]
+    return _Window(start, shown, [links.search_hit(item_id, version, h.seq, start + n)
+                                  for n, h in enumerate(shown, 1)], last_page(len(hits)))
+
+
 def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int
              ) -> dict[str, Any]:
     """A Search 1.0 answer (an sc:AnnotationList with hits), page `page` of the results."""
     base = links.search(item_id, 1)
-    start = (page - 1) * PAGE_SIZE
-    shown = hits[start:start + PAGE_SIZE]
-    ids = [links.search_hit(item_id, 1, h.seq, start + n) for n, h in enumerate(shown, 1)]
-    last = last_page(len(hits))
+    w = _window(links, item_id, 1, hits, page)
+    start, shown, ids, last = w.start, w.shown, w.ids, w.last
     doc: dict[str, Any] = {
         "@context": [PRESENTATION_2, CONTEXT_1], "@id": _url(base, query, page),
         "@type": "sc:AnnotationList",
@@ -91,10 +107,8 @@ def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page
     """A Search 2.0 answer (an AnnotationPage of painting annotations with TextualBody, and the
     highlighting annotations that quote the context), page `page` of the results."""
     base = links.search(item_id, 2)
-    start = (page - 1) * PAGE_SIZE
-    shown = hits[start:start + PAGE_SIZE]
-    ids = [links.search_hit(item_id, 2, h.seq, start + n) for n, h in enumerate(shown, 1)]
-    last = last_page(len(hits))
+    w = _window(links, item_id, 2, hits, page)
+    start, shown, ids, last = w.start, w.shown, w.ids, w.last
     doc: dict[str, Any] = {
         "@context": CONTEXT_2, "id": _url(base, query, page), "type": "AnnotationPage",
         "startIndex": start,

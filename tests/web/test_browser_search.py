@@ -14,7 +14,7 @@ import pyvips
 from store.records import DCValue, ItemInput, PageInput
 from store.write.items import upsert_item
 from tests.store.fulltext_sample import BATTLE, boxes_of
-from tests.web.test_browser import ARGS, CHROMIUM, wait_until_drawn
+from tests.web.test_browser import CHROMIUM, wait_until_drawn
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,18 +53,6 @@ def battle(store, tmp_path):
             "ghi-chep", metadata=(DCValue("title", "Ghi chép"),),
             pages=(first, first, PageInput(second.image_path, 600, 800, None, BATTLE))),
             store.settings.data_path)
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1100, "height": 800})
-        finally:
-            browser.close()
 
 
 def test_mirador_search_panel_lists_the_hit_and_draws_its_box(live_server, battle,
