@@ -14,13 +14,13 @@ from iiif.collection import member_label, sets_by_parent
 from iiif.manifest import PORTAL_THUMBNAIL_BOX, thumbnail_size
 from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
 from iiif.presentation_links import OAI_FORMATS
-from store.read.fulltext import Marked, item_text, marked_snippet, text_snippet
+from store.read.fulltext import Marked, marked_snippet, text_snippet
 from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
 from store.read.search import Filters, SearchPage, search_items
 from store.read.search_query import Query, parse_query
-from store.records import ItemText, SetRecord, set_lineage, whole_number
+from store.records import PageTextRecord, SetRecord, set_lineage, whole_number
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 from web.text_access import query_text
@@ -197,9 +197,10 @@ def search() -> str:
         elif pks is not None:
             result = browse_set(session, pks, PAGE_SIZE, offset)
         rows = members(session, result.item_ids)
-        shown = {i: item_text(session, i, [seq]) for i, seq in result.pages.items()}
     parsed = parse_query(query)
-    hits = [hit(rows[i], lang, _snippet(rows[i], shown.get(i), parsed), result.pages.get(i))
+    found = result.pages
+    hits = [hit(rows[i], lang, _snippet(rows[i], found.get(i), parsed),
+                found[i].seq if i in found else None)
             for i in result.item_ids if i in rows]
     more = offset + PAGE_SIZE < result.total
 
@@ -216,10 +217,10 @@ def search() -> str:
                            prev_url=page_url(page - 1) if page > 1 and result.total else None)
 
 
-def _snippet(member: Member, found: ItemText | None, query: Query) -> Marked | None:
+def _snippet(member: Member, found: PageTextRecord | None, query: Query) -> Marked | None:
     """Where the query matched: on the page found (its text was allowed), else in a
     description."""
-    if found and found.pages and (part := marked_snippet(found.pages[0], query)):
+    if found and (part := marked_snippet(found, query)):
         return part
     for value in member.descriptions:
         if part := text_snippet(value, query):

@@ -6,7 +6,8 @@ and the large page index, of which at most PAGE_CANDIDATES matching pages are re
 ranking beyond counting each item's matching pages. Items found by their metadata come first,
 then items found only by their page text (most matching pages first). Filters (set, years) and
 the access rule (page text counts only for items whose text the reader may see) are applied to
-the candidates; the best page of an item is looked up only for the items shown.
+the candidates; the best page of an item (and its text, for the snippet) is looked up only for
+the items shown.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
 
 from store.read.search_query import Query, parse_query
+from store.records import PageTextRecord
 from store.schema.fulltext import PAGE_BITS, item_rowids
 
 ITEM_CANDIDATES = 2_000  # item-index matches ranked, at most
@@ -34,7 +36,7 @@ class SearchPage:
     item_ids: list[str]
     total: int
     capped: bool = False
-    pages: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, PageTextRecord] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +66,11 @@ def search_items(session: Session, query: str, limit: int = 20, offset: int = 0,
     ordered += [pk for pk, _count in sorted(by_text.items(), key=lambda kv: (-kv[1], kv[0]))
                 if pk not in seen and allowed.get(pk, ("", ""))[1] in filters.text_levels]
     shown = ordered[offset:offset + limit]
-    pages = {allowed[pk][0]: seq for pk in shown
-             if allowed[pk][1] in filters.text_levels
-             and (seq := _best_page(session, parsed, pk, sqlite)) is not None}
+    pages = _best_pages(session, parsed, [pk for pk in shown
+                                          if allowed[pk][1] in filters.text_levels], sqlite)
     capped = len(by_meta) >= ITEM_CANDIDATES or sum(by_text.values()) >= PAGE_CANDIDATES
-    return SearchPage([allowed[pk][0] for pk in shown], len(ordered), capped, pages)
+    return SearchPage([allowed[pk][0] for pk in shown], len(ordered), capped,
+                      {allowed[pk][0]: page for pk, page in pages.items()})
 
 
 def _item_matches(session: Session, query: Query, sqlite: bool) -> list[int]:
@@ -127,18 +129,32 @@ def _allowed(session: Session, pks: Sequence[int], filters: Filters
     return found
 
 
-def _best_page(session: Session, query: Query, item_pk: int, sqlite: bool) -> int | None:
-    """The first page of an item whose text matches."""
-    if sqlite:
-        low, high = item_rowids(item_pk)
-        rowid = session.execute(text(
-            "SELECT rowid FROM page_fts WHERE page_fts MATCH :q AND rowid BETWEEN :lo AND :hi "
-            "ORDER BY rowid LIMIT 1"), {"q": query.fts5(), "lo": low, "hi": high}).scalar()
-        return None if rowid is None else int(rowid) - low
-    seq = session.execute(text(
-        "SELECT seq FROM page WHERE item_pk = :pk AND document @@ to_tsquery('simple', :q) "
-        "ORDER BY seq LIMIT 1"), {"q": query.tsquery(), "pk": item_pk}).scalar()
-    return None if seq is None else int(seq)
+_PAGE = ("SELECT item_pk, seq, label, width, height, text, boxes FROM page ")
+
+
+def _best_pages(session: Session, query: Query, pks: list[int], sqlite: bool
+                ) -> dict[int, PageTextRecord]:
+    """The first page whose text matches, of each of these items (those shown)."""
+    if not pks:
+        return {}
+    if sqlite:  # in process, a rowid range of the page index per item costs microseconds
+        found = {}
+        for pk in pks:
+            low, high = item_rowids(pk)
+            rowid = session.execute(text(
+                "SELECT rowid FROM page_fts WHERE page_fts MATCH :q AND rowid BETWEEN :lo "
+                "AND :hi ORDER BY rowid LIMIT 1"), {"q": query.fts5(), "lo": low, "hi": high}
+            ).scalar()
+            if rowid is not None:
+                row = session.execute(text(_PAGE + "WHERE item_pk = :pk AND seq = :seq"),
+                                      {"pk": pk, "seq": int(rowid) - low}).one()
+                found[pk] = PageTextRecord(*row[1:])
+        return found
+    rows = session.execute(text(
+        "SELECT DISTINCT ON (item_pk) " + _PAGE.removeprefix("SELECT ") +
+        "WHERE item_pk IN :pks AND document @@ to_tsquery('simple', :q) ORDER BY item_pk, seq"
+    ).bindparams(bindparam("pks", expanding=True)), {"q": query.tsquery(), "pks": pks})
+    return {row[0]: PageTextRecord(*row[1:]) for row in rows}
 
 
 def matching_pages(session: Session, item_pk: int, query: Query) -> list[int]:
