@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,9 +50,14 @@ class TextHit:
     last: int
 
 
+@lru_cache(maxsize=65536)  # a text's words repeat: folding each once saves most of the work
+def _token_words(token: str) -> tuple[str, ...]:
+    return tuple(words(token))
+
+
 def _folded(tokens: list[str]) -> list[tuple[str, int]]:
     """Each folded word of the tokens with its token's place ("Mác-Lênin," gives two)."""
-    return [(w, n) for n, token in enumerate(tokens) for w in words(token)]
+    return [(w, n) for n, token in enumerate(tokens) for w in _token_words(token)]
 
 
 def find_hits(page: PageTextRecord, query: Query) -> list[TextHit]:
@@ -145,5 +151,6 @@ def completions(pages: Iterable[PageTextRecord], prefix: str, limit: int = 10
     if not typed:
         return []
     start = typed[-1]
-    counts = Counter(w for page in pages for w in words(page.text or "") if w.startswith(start))
+    counts = Counter(w for page in pages for token in (page.text or "").split()
+                     for w in _token_words(token) if w.startswith(start))
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
