@@ -77,9 +77,13 @@ def _window(links: Links, item_id: str, version: int, hits: Sequence[Found], pag
                                   for n, h in enumerate(shown, 1)], last_page(len(hits)))
 
 
-def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int
-             ) -> dict[str, Any]:
-    """A Search 1.0 answer (an sc:AnnotationList with hits), page `page` of the results."""
+IGNORED = ("motivation", "date", "user")  # parameters of the specs this server does not support
+
+
+def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,
+             ignored: Sequence[str] = ()) -> dict[str, Any]:
+    """A Search 1.0 answer (an sc:AnnotationList with hits), page `page` of the results;
+    `ignored` names the parameters given but not supported (`within.ignored`)."""
     base = links.search(item_id, 1)
     w = _window(links, item_id, 1, hits, page)
     start, shown, ids, last = w.start, w.shown, w.ids, w.last
@@ -95,6 +99,8 @@ def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page
         "hits": [{"@type": "search:Hit", "annotations": [i], "match": h.match,
                   "before": h.before, "after": h.after} for i, h in zip(ids, shown, strict=True)],
     }
+    if ignored:
+        doc["within"]["ignored"] = list(ignored)
     if page < last:
         doc["next"] = _url(base, query, page + 1)
     if page > 1:
@@ -102,10 +108,11 @@ def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page
     return doc
 
 
-def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int
-             ) -> dict[str, Any]:
+def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,
+             ignored: Sequence[str] = ()) -> dict[str, Any]:
     """A Search 2.0 answer (an AnnotationPage of painting annotations with TextualBody, and the
-    highlighting annotations that quote the context), page `page` of the results."""
+    highlighting annotations that quote the context), page `page` of the results; `ignored`
+    names the parameters given but not supported."""
     base = links.search(item_id, 2)
     w = _window(links, item_id, 2, hits, page)
     start, shown, ids, last = w.start, w.shown, w.ids, w.last
@@ -126,6 +133,8 @@ def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page
                   "suffix": h.after}]}}
             for i, h in zip(ids, shown, strict=True)]}] if shown else [],
     }
+    if ignored:
+        doc["ignored"] = list(ignored)
     if page < last:
         doc["next"] = {"id": _url(base, query, page + 1), "type": "AnnotationPage"}
     if page > 1:

@@ -233,7 +233,7 @@ def item(item_id: str) -> tuple[str, int] | str:
     ctx, lang = current(), language()
     url = ctx.links(request.environ)
     with ctx.store.reading() as session:
-        record = get_item(session, item_id, ctx.settings, with_text=True)
+        record = get_item(session, item_id, ctx.settings)
         set_names = {s.spec: s.name for s in list_sets(session)} if record else {}
     if record is None:
         return render_template("error.html", title_key="not_found", text_key="not_found_text"), 404
@@ -250,8 +250,7 @@ def item(item_id: str) -> tuple[str, int] | str:
     manifest = url.manifest(record.item_id) if record.pages else None
     seq = whole_number(request.args.get("page", ""))
     canvas = url.canvas(record.item_id, seq) if seq and 1 <= seq <= len(record.pages) else None
-    has_text = any(p.text for p in record.pages) and may_read_text(record.access,
-                                                                   ctx.requester(request))
+    has_text = record.has_text and may_read_text(record.access, ctx.requester(request))
     return render_template(
         "item.html", item=record, fields=fields, manifest=manifest, canvas=canvas,
         text_page=(seq if canvas else 1) if has_text else None,

@@ -85,7 +85,8 @@ def search(item_id: str, version: int) -> Response:
         abort(404, "there is no such page of results")
     links = ctx.links(request.environ)
     build = content_search.search_1 if version == 1 else content_search.search_2
-    return _json(build(links, item_id, query, found, page), version)
+    ignored = [name for name in content_search.IGNORED if name in request.args]
+    return _json(build(links, item_id, query, found, page, ignored), version)
 
 
 @search_bp.get("/iiif/<item_id>/autocomplete/<int:version>")

@@ -109,6 +109,9 @@ def test_content_search_1_is_an_annotation_list_with_hits_and_boxes(sample, clie
     assert [h["match"] for h in doc["hits"]] == ["Bạch", "Đằng"]
     assert all(set(h["annotations"]) <= ids and h["@type"] == "search:Hit" for h in doc["hits"])
     assert doc["hits"][0]["before"].endswith("trận ")
+    assert "ignored" not in doc["within"]
+    ignoring = _search(client, "dia-chi-hai-phong", "bach", motivation="painting")
+    assert ignoring["within"]["ignored"] == ["motivation"]
     phrase = _search(client, "dia-chi-hai-phong", '"bach dang"')
     assert [h["match"] for h in phrase["hits"]] == ["Bạch Đằng"]
     box = phrase["resources"][0]["on"].split("=")[1].split(",")
