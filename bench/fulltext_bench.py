@@ -95,8 +95,9 @@ class Corpus:
 
 
 @contextmanager
-def scratch(kind: str, folder: Path) -> Iterator[dict[str, Any]]:
-    """Settings of an empty store, a fresh PostgreSQL database when asked (dropped after)."""
+def scratch(kind: str, folder: Path, keep: bool = False) -> Iterator[dict[str, Any]]:
+    """Settings of an empty store, a fresh PostgreSQL database when asked (dropped after,
+    unless `keep`)."""
     data = folder / kind
     data.mkdir(parents=True, exist_ok=True)
     settings: dict[str, Any] = {"data_dir": str(data), "secret_key": "b" * 40,
@@ -111,7 +112,9 @@ def scratch(kind: str, folder: Path) -> Iterator[dict[str, Any]]:
     try:
         yield settings
     finally:
-        if database:
+        if database and keep:
+            print(f"kept {settings['database_url']} and {data}")
+        elif database:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             admin.dispose()
@@ -215,7 +218,7 @@ def ranked_all(app: Any, texts: list[str]) -> dict[str, float]:
 def run(kind: str, args: argparse.Namespace, corpus: Corpus) -> dict[str, Any]:
     folder = OUT / "fulltext" / uuid.uuid4().hex[:8]
     folder.mkdir(parents=True)
-    with scratch(kind, folder) as settings:
+    with scratch(kind, folder, args.keep) as settings:
         app = create_app(settings)
         print(f"{kind}: loading {args.items} × {args.pages} × {args.words}", flush=True)
         seconds = load(app, corpus, args.items, args.pages, folder)
@@ -227,6 +230,9 @@ def run(kind: str, args: argparse.Namespace, corpus: Corpus) -> dict[str, Any]:
             "load_seconds_per_million_words": round(seconds / (words / 1e6), 2),
             "index_bytes": sizes,
             "index_mb_per_million_words": round(sizes["page_index"] / 1e6 / (words / 1e6), 2)}
+        if args.load_only:
+            context_of(app).store.dispose()
+            return result
         texts = queries(corpus, args.items, args.pages, args.queries)
         for name, qs in texts.items():
             result[f"portal: {name}"] = timings(client, [
@@ -245,7 +251,8 @@ def run(kind: str, args: argparse.Namespace, corpus: Corpus) -> dict[str, Any]:
         result["baseline: top 20 pages ranked over all matches, common word"] = ranked_all(
             app, texts["common word"])
         context_of(app).store.dispose()
-    os.system(f"rm -rf {folder}")  # noqa: S605 - our own scratch folder
+    if not args.keep:
+        os.system(f"rm -rf {folder}")  # noqa: S605 - our own scratch folder
     return result
 
 
@@ -261,6 +268,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch stores (to study them); printed at the end")
+    parser.add_argument("--load-only", action="store_true", help="load, measure no query")
     args = parser.parse_args()
     corpus = Corpus(1, args.words)
     report: dict[str, Any] = {

@@ -168,7 +168,7 @@ def _classes(element: etree._Element) -> set[str]:
 
 def _hocr(data: bytes, width: int, height: int) -> PageText:
     try:
-        root = safe_html_fromstring(clean_xml_bytes(data)[0])
+        root = safe_html_fromstring(data)  # an HTML DOCTYPE names no DTD to load
     except (etree.XMLSyntaxError, ValueError) as error:
         raise PageTextError(f"not readable HTML ({str(error).splitlines()[0]})") from None
     page = next((e for e in root.iter() if "ocr_page" in _classes(e)), None)

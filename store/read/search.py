@@ -6,8 +6,9 @@ and the large page index, of which at most PAGE_CANDIDATES matching pages are re
 ranking beyond counting each item's matching pages. Items found by their metadata come first,
 then items found only by their page text (most matching pages first). Filters (set, years) and
 the access rule (page text counts only for items whose text the reader may see) are applied to
-the candidates; the best page of an item (and its text, for the snippet) is looked up only for
-the items shown.
+the candidates. The first matching page of each item comes with the candidates; its text (for
+the snippet) is read only for the items shown, and an item found by its metadata whose pages
+were not among the candidates shows a snippet of its metadata.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from store.records import PageTextRecord
 from store.schema.fulltext import PAGE_BITS, item_rowids
 
 ITEM_CANDIDATES = 2_000  # item-index matches ranked, at most
-PAGE_CANDIDATES = 20_000  # page-index matches read, at most
+PAGE_CANDIDATES = 5_000  # page-index matches read, at most (BENCHMARKS.md: Full text)
 CHUNK = 500
 
 
@@ -63,12 +64,13 @@ def search_items(session: Session, query: str, limit: int = 20, offset: int = 0,
     allowed = _allowed(session, [*by_meta, *by_text], filters)
     ordered = [pk for pk in by_meta if pk in allowed]
     seen = set(ordered)
-    ordered += [pk for pk, _count in sorted(by_text.items(), key=lambda kv: (-kv[1], kv[0]))
+    ordered += [pk for pk, _found in sorted(by_text.items(), key=lambda kv: (-kv[1][0], kv[0]))
                 if pk not in seen and allowed.get(pk, ("", ""))[1] in filters.text_levels]
     shown = ordered[offset:offset + limit]
-    pages = _best_pages(session, parsed, [pk for pk in shown
-                                          if allowed[pk][1] in filters.text_levels], sqlite)
-    capped = len(by_meta) >= ITEM_CANDIDATES or sum(by_text.values()) >= PAGE_CANDIDATES
+    pages = _page_texts(session, [(pk, by_text[pk][1]) for pk in shown if pk in by_text
+                                  and allowed[pk][1] in filters.text_levels])
+    capped = (len(by_meta) >= ITEM_CANDIDATES
+              or sum(count for count, _first in by_text.values()) >= PAGE_CANDIDATES)
     return SearchPage([allowed[pk][0] for pk in shown], len(ordered), capped,
                       {allowed[pk][0]: page for pk, page in pages.items()})
 
@@ -88,18 +90,24 @@ def _item_matches(session: Session, query: Query, sqlite: bool) -> list[int]:
     return list(session.execute(text(sql), {"q": expr, "n": ITEM_CANDIDATES}).scalars())
 
 
-def _page_matches(session: Session, query: Query, sqlite: bool) -> dict[int, int]:
-    """Item keys with matching pages, and how many, from the first PAGE_CANDIDATES matches."""
-    if sqlite:  # the rowid holds the item's key: no need to read `page`
-        sql = (f"SELECT rowid >> {PAGE_BITS}, count(*) FROM (SELECT rowid FROM page_fts "
-               "WHERE page_fts MATCH :q LIMIT :n) GROUP BY 1")
+def _page_matches(session: Session, query: Query, sqlite: bool) -> dict[int, tuple[int, int]]:
+    """Item keys with matching pages, how many and the first, from the first PAGE_CANDIDATES
+    matches."""
+    if sqlite:  # the rowid holds the item's key and the page: no need to read `page`
+        sql = (f"SELECT rowid >> {PAGE_BITS}, count(*), min(rowid) & {(1 << PAGE_BITS) - 1} "
+               "FROM (SELECT rowid FROM page_fts WHERE page_fts MATCH :q LIMIT :n) GROUP BY 1")
         expr = query.fts5()
     else:
-        sql = ("SELECT item_pk, count(*) FROM (SELECT item_pk FROM page "
-               "WHERE document @@ to_tsquery('simple', :q) LIMIT :n) m GROUP BY 1")
-        expr = query.tsquery()
-    rows = session.execute(text(sql), {"q": expr, "n": PAGE_CANDIDATES})
-    return {int(pk): int(count) for pk, count in rows}
+        sql = ("SELECT item_pk, count(*), min(seq) FROM (SELECT item_pk, seq FROM page "
+               "WHERE document @@ CAST(:q AS tsquery) LIMIT :n) m GROUP BY 1")
+        expr = query.page_tsquery()
+        # A word on most pages makes the planner scan the table, reading (and decompressing)
+        # every page's tsvector; the GIN index answers a match without them.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+    rows = session.execute(text(sql), {"q": expr, "n": PAGE_CANDIDATES}).all()
+    if not sqlite:
+        session.execute(text("SET LOCAL enable_seqscan = on"))
+    return {int(pk): (int(count), int(first)) for pk, count, first in rows}
 
 
 def _allowed(session: Session, pks: Sequence[int], filters: Filters
@@ -114,46 +122,42 @@ def _allowed(session: Session, pks: Sequence[int], filters: Filters
     if high is not None:
         where.append("s.year <= :high")
         params["high"] = high
-    binds: list[BindParameter[Any]] = [bindparam("pks", expanding=True)]
+    binds: list[BindParameter[Any]] = []
     if filters.set_pks is not None:
         where.append("i.pk IN (SELECT item_pk FROM item_set WHERE set_pk IN :sets)")
         params["sets"] = list(filters.set_pks)
         binds.append(bindparam("sets", expanding=True))
+    unique = sorted(set(pks))
+    if session.get_bind().dialect.name == "postgresql":  # one array, one statement
+        where[0] = "i.pk = ANY(:pks)"
+        chunks = [unique]
+    else:
+        binds.append(bindparam("pks", expanding=True))
+        chunks = [unique[start:start + CHUNK] for start in range(0, len(unique), CHUNK)]
     statement = text("SELECT i.pk, i.item_id, i.access FROM item i JOIN item_search s "
                      f"ON s.item_pk = i.pk WHERE {' AND '.join(where)}").bindparams(*binds)
     found: dict[int, tuple[str, str]] = {}
-    unique = sorted(set(pks))
-    for start in range(0, len(unique), CHUNK):
-        rows = session.execute(statement, {**params, "pks": unique[start:start + CHUNK]})
+    for chunk in chunks:
+        rows = session.execute(statement, {**params, "pks": chunk})
         found.update({pk: (item_id, access) for pk, item_id, access in rows})
     return found
 
 
-_PAGE = ("SELECT item_pk, seq, label, width, height, text, boxes FROM page ")
+_PAGE = "SELECT item_pk, seq, label, width, height, text, boxes FROM page "
 
 
-def _best_pages(session: Session, query: Query, pks: list[int], sqlite: bool
-                ) -> dict[int, PageTextRecord]:
-    """The first page whose text matches, of each of these items (those shown)."""
-    if not pks:
+def _page_texts(session: Session, wanted: list[tuple[int, int]]) -> dict[int, PageTextRecord]:
+    """The text of page `seq` of each item `pk` (the first page found, for the items shown)."""
+    if not wanted:
         return {}
-    if sqlite:  # in process, a rowid range of the page index per item costs microseconds
-        found = {}
-        for pk in pks:
-            low, high = item_rowids(pk)
-            rowid = session.execute(text(
-                "SELECT rowid FROM page_fts WHERE page_fts MATCH :q AND rowid BETWEEN :lo "
-                "AND :hi ORDER BY rowid LIMIT 1"), {"q": query.fts5(), "lo": low, "hi": high}
-            ).scalar()
-            if rowid is not None:
-                row = session.execute(text(_PAGE + "WHERE item_pk = :pk AND seq = :seq"),
-                                      {"pk": pk, "seq": int(rowid) - low}).one()
-                found[pk] = PageTextRecord(*row[1:])
-        return found
-    rows = session.execute(text(
-        "SELECT DISTINCT ON (item_pk) " + _PAGE.removeprefix("SELECT ") +
-        "WHERE item_pk IN :pks AND document @@ to_tsquery('simple', :q) ORDER BY item_pk, seq"
-    ).bindparams(bindparam("pks", expanding=True)), {"q": query.tsquery(), "pks": pks})
+    if session.get_bind().dialect.name == "sqlite":  # in process: a lookup costs microseconds
+        rows = [session.execute(text(_PAGE + "WHERE item_pk = :pk AND seq = :seq"),
+                                {"pk": pk, "seq": seq}).one() for pk, seq in wanted]
+    else:
+        rows = list(session.execute(text(
+            _PAGE + "WHERE (item_pk, seq) IN (SELECT * FROM unnest(CAST(:pks AS integer[]), "
+            "CAST(:seqs AS integer[])))"),
+            {"pks": [pk for pk, _seq in wanted], "seqs": [seq for _pk, seq in wanted]}))
     return {row[0]: PageTextRecord(*row[1:]) for row in rows}
 
 
@@ -168,5 +172,5 @@ def matching_pages(session: Session, item_pk: int, query: Query) -> list[int]:
             "ORDER BY rowid"), {"q": query.fts5(), "lo": low, "hi": high}).scalars()
         return [int(r) - low for r in rows]
     return [int(s) for s in session.execute(text(
-        "SELECT seq FROM page WHERE item_pk = :pk AND document @@ to_tsquery('simple', :q) "
-        "ORDER BY seq"), {"q": query.tsquery(), "pk": item_pk}).scalars()]
+        "SELECT seq FROM page WHERE item_pk = :pk AND document @@ CAST(:q AS tsquery) "
+        "ORDER BY seq"), {"q": query.page_tsquery(), "pk": item_pk}).scalars()]

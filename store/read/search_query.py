@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from store.folding import words
+from store.schema.fulltext import MAX_WORD, pair
 
 MAX_QUERY_WORDS = 16
 _QUOTED = re.compile(r"\"([^\"]*)\"")
@@ -37,18 +38,33 @@ class Query:
         """The to_tsquery('simple', …) text: groups joined by &, a phrase's words by <->."""
         return " & ".join("(" + " <-> ".join(group) + ")" for group in self.groups)
 
+    def page_tsquery(self) -> str:
+        """The tsquery of the page index (store.schema.fulltext), as a literal: a phrase needs
+        its pairs of words (found by the index alone) and then its words in a row."""
+        parts = []
+        for group in self.groups:
+            words = " <-> ".join(f"'{w}'" for w in group)
+            pairs = [f"'{pair(a, b)}'" for a, b in zip(group, group[1:], strict=False)]
+            parts.append(f"({' & '.join(pairs)} & ({words}))" if pairs else words)
+        return " & ".join(parts)
+
 
 def parse_query(text: str) -> Query:
     """The query of a reader's text: words in double quotes make a phrase, the rest single
-    words; at most MAX_QUERY_WORDS words."""
+    words; at most MAX_QUERY_WORDS words, none longer than an indexed word can be."""
     groups: list[tuple[str, ...]] = []
     budget = MAX_QUERY_WORDS
     loose = _QUOTED.sub(" ", text)
     for phrase in _QUOTED.findall(text):
-        found = tuple(words(phrase)[:budget])
+        found = tuple(_indexed(phrase)[:budget])
         if found:
             groups.append(found)
             budget -= len(found)
-    for word in words(loose.replace('"', " "))[:max(budget, 0)]:
+    for word in _indexed(loose.replace('"', " "))[:max(budget, 0)]:
         groups.append((word,))
     return Query(tuple(groups))
+
+
+def _indexed(value: str) -> list[str]:
+    """The folded words of a text that an index can hold (longer ones are never indexed)."""
+    return [w for w in words(value) if len(w) <= MAX_WORD]

@@ -13,6 +13,7 @@ import re
 PAGE_BITS = 20  # pages per item, at most 2**20 - 1
 MAX_POSITIONS = 255  # positions kept per word and page (PostgreSQL keeps 256 at most)
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+MAX_WORD = 200  # characters of a word indexed, at most (PostgreSQL refuses lexemes over 2 KB)
 # metadata searched and ranked below title and creator (coverage: the place)
 OTHER_ELEMENTS = ("description", "publisher", "coverage", "date")
 _YEAR = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
@@ -37,12 +38,26 @@ def item_rowids(item_pk: int) -> tuple[int, int]:
     return item_pk << PAGE_BITS, ((item_pk + 1) << PAGE_BITS) - 1
 
 
+def pair(first: str, second: str) -> str:
+    """The lexeme of two words in a row (`_` is never inside a folded word)."""
+    return f"{first}_{second}"
+
+
 def tsvector_literal(words: list[str]) -> str:
-    """The tsvector of folded words (store.folding.words) with their positions, as text
-    PostgreSQL reads (COPY or a ::tsvector cast); the words hold no quote or backslash."""
+    """The tsvector of folded words (store.folding.words) with their positions, and every pair
+    of words in a row as one more lexeme without position, as text PostgreSQL reads (COPY or a
+    ::tsvector cast); the words hold no quote or backslash.
+
+    The pairs let the GIN index narrow a phrase to the pages holding its pairs, so that only
+    those are read to check the words' positions (a phrase of common words otherwise makes
+    PostgreSQL read the positions of every page holding all its words).
+    """
     positions: dict[str, list[str]] = {}
+    words = [w for w in words if len(w) <= MAX_WORD]  # as PostgreSQL's own parser, skip them
     for n, word in enumerate(words, start=1):
         kept = positions.setdefault(word, [])
         if len(kept) < MAX_POSITIONS and n <= MAX_POSITION:
             kept.append(str(n))
-    return " ".join(f"'{w}':{','.join(p)}" if p else f"'{w}'" for w, p in positions.items())
+    pairs = dict.fromkeys(pair(a, b) for a, b in zip(words, words[1:], strict=False))
+    return " ".join([*(f"'{w}':{','.join(p)}" if p else f"'{w}'"
+                       for w, p in positions.items()), *(f"'{p}'" for p in pairs)])

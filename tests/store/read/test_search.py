@@ -82,3 +82,15 @@ def test_hostile_queries_answer_without_error(sample, query):
     with sample.reading() as session:
         result = search_items(session, query)
     assert result.total >= 0
+
+
+def test_a_word_too_long_for_an_index_neither_breaks_the_import_nor_the_search(store, tmp_path):
+    from store.records import ItemInput
+    from store.write.items import upsert_item
+    from tests.store.fulltext_sample import page
+
+    with store.session() as session:
+        upsert_item(session, ItemInput("dai", pages=(page(tmp_path, "x" * 3000 + " làng"),)),
+                    store.settings.data_path)
+    assert found(store, "lang") == ["dai"]
+    assert found(store, "x" * 3000) == []
