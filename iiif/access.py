@@ -54,3 +54,14 @@ def refusal(document: dict[str, Any] | None = None) -> IIIFError:
     """The 401 that every refused image gets (an info.json's carries `document`)."""
     return IIIFError(401, "", "this image is not open to the public; sign in as a reader with "
                               "access to it", document)
+
+
+def text_levels(requester: Requester) -> tuple[str, ...]:
+    """The access levels whose page text (text views, snippets, content search) this requester
+    may read: as for images by default, and never `restricted`."""
+    return ("open", "readers") if requester.reader is not None else ("open",)
+
+
+def may_read_text(level: str, requester: Requester) -> bool:
+    """Whether the requester may read the page text of an item of this access level."""
+    return level in text_levels(requester)

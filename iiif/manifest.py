@@ -56,13 +56,13 @@ class Services:
     """Seams for the services that later issues add (IIIF Auth, Content Search).
 
     `image(links, item, page)` gives service blocks nested in each page's ImageService3 (the
-    auth services of non-open items: `iiif.auth.PRESENTATION`); `manifest(item)` gives
-    manifest-level services (a search service). `version` must change whenever their output
+    auth services of non-open items: `iiif.auth.PRESENTATION`); `manifest(item, links)`
+    gives manifest-level services (the search services). `version` must change whenever their output
     does: it is part of the manifest cache key.
     """
 
     image: Callable[[Links, ItemRecord, PageRecord], ServiceBlocks] | None = None
-    manifest: Callable[[ItemRecord], ServiceBlocks] | None = None
+    manifest: Callable[[ItemRecord, Links], ServiceBlocks] | None = None
     version: str = "none"
 
 
@@ -179,7 +179,7 @@ def build_manifest(item: ItemRecord, set_names: Mapping[str, str], links: Links,
                               for spec in item.sets]
     if structures := _structures(item, links):
         optional["structures"] = structures
-    if services.manifest and (blocks := services.manifest(item)):
+    if services.manifest and (blocks := services.manifest(item, links)):
         optional["service"] = blocks
     label = item_label(item)
     return Manifest(

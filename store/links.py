@@ -38,6 +38,17 @@ class Links:
     def range(self, item_id: str, number: int) -> str:
         return f"{self.base_url}/iiif/{item_id}/range/r{number}"
 
+    def search(self, item_id: str, version: int) -> str:
+        """The item's Content Search service (version 1 or 2)."""
+        return f"{self.base_url}/iiif/{item_id}/search/{version}"
+
+    def autocomplete(self, item_id: str, version: int) -> str:
+        return f"{self.base_url}/iiif/{item_id}/autocomplete/{version}"
+
+    def search_hit(self, item_id: str, version: int, seq: int, number: int) -> str:
+        """One hit of a content search (an annotation on page `seq`)."""
+        return f"{self.base_url}/iiif/{item_id}/search/{version}/p{seq}/h{number}"
+
     def top_collection(self) -> str:
         return f"{self.base_url}/iiif/collection/top"
 
@@ -81,8 +92,17 @@ class Links:
     def home(self) -> str:
         return f"{self.base_url}/"
 
-    def item_page(self, item_id: str) -> str:
-        return f"{self.base_url}/items/{item_id}"
+    def item_page(self, item_id: str, page: int | None = None) -> str:
+        """The item's page; with `page`, the viewer opens at that page."""
+        return f"{self.base_url}/items/{item_id}" + (f"?page={page}" if page else "")
+
+    def page_text(self, item_id: str, seq: int) -> str:
+        """The text view of one page (HTML)."""
+        return f"{self.base_url}/items/{item_id}/pages/{seq}/text"
+
+    def item_text(self, item_id: str) -> str:
+        """The whole item's text as a plain-text download."""
+        return f"{self.base_url}/items/{item_id}/text.txt"
 
     def logo(self) -> str:
         return f"{self.base_url}/static/library-logo.svg"

@@ -87,6 +87,7 @@ class PageInput:
     label: str | None = None
     text: str | None = None
     checksum: str = ""  # sha256 of the image file, so a changed scan changes the datestamp
+    boxes: str | None = None  # one `x,y,w,h` per whitespace-separated word of `text`
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,7 @@ class ItemRecord(_Described):
     behavior: str | None = None
     subtitle: str | None = None
     page_count: int = 0
+    has_text: bool = False  # some page has text (read even when the text itself is not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,3 +246,25 @@ class ImportSummary:
         if self.cleaned_chars:
             text += f" ({self.cleaned_chars} characters forbidden in XML removed)"
         return text
+
+
+@dataclass(frozen=True, slots=True)
+class PageTextRecord:
+    """A page's text and word boxes (one `x,y,w,h` per whitespace-separated word, or None)."""
+
+    seq: int
+    label: str | None
+    width: int
+    height: int
+    text: str | None
+    boxes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """An item's pages with their text, and what the access gate needs."""
+
+    item_pk: int
+    item_id: str
+    access: str
+    pages: tuple[PageTextRecord, ...]

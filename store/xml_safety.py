@@ -125,3 +125,14 @@ def safe_iterparse(data: bytes | CleanStream,
                               huge_tree=False, remove_comments=True, remove_pis=True)
     for _event, element in context:
         yield element
+
+
+def safe_html_fromstring(data: bytes) -> etree._Element:
+    """Parse HTML or XHTML (hOCR) with libxml2's HTML parser: a DOCTYPE is read as a name only,
+    no DTD or entity is loaded, nothing is fetched."""
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
+                              huge_tree=False, encoding="utf-8")
+    root = etree.fromstring(data, parser)
+    if root is None:
+        raise ValueError("an empty HTML document")
+    return root

@@ -31,9 +31,11 @@ from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
 from web.search_engines import search_engines_bp
+from web.search_routes import search_bp, with_search_services
+from web.text_routes import text_bp
 
 BLUEPRINTS = (oai_bp, image_bp, presentation_bp, portal_bp, accounts_bp, auth_bp,
-              discovery_bp, search_engines_bp)
+              discovery_bp, search_engines_bp, search_bp, text_bp)
 FAST_ANSWERS: dict[str, FastAnswer] = {"oai.oai_endpoint": fast_oai, "image.image": fast_image}
 
 
@@ -51,7 +53,7 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     store = Store(settings)
     if migrate:  # `serve` migrates once before its workers start: they boot with no query,
         upgrade(store.engine)  # so a worker (re)started while the database is down still serves
-    hooks = hooks or Hooks()
+    hooks = with_search_services(hooks or Hooks())
     tokens = TokenSigner(settings.secret_key)
     if hooks.requester is None:
         hooks = replace(hooks, requester=sessions.reader_requester(app, store, tokens,

@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
+from iiif.access import may_read_text, text_levels
 from iiif.collection import member_label, sets_by_parent
 from iiif.manifest import PORTAL_THUMBNAIL_BOX, thumbnail_size
 from iiif.presentation_labels import ELEMENT_LABELS, SUBTITLE_LABEL, LanguageMap
 from iiif.presentation_links import OAI_FORMATS
+from store.read.fulltext import Marked, marked_snippet, text_snippet
 from store.read.listing import set_pks
 from store.read.presentation import Member, members, set_counts
 from store.read.queries import browse_set, get_item, list_sets
-from store.read.search import search_items
-from store.records import SetRecord, set_lineage, whole_number
+from store.read.search import Filters, SearchPage, search_items
+from store.read.search_query import Query, parse_query
+from store.records import PageTextRecord, SetRecord, set_lineage, whole_number
 from store.rights import statement
 from web.context import current
 from web.portal_text import DEFAULT_LANGUAGE, LANGUAGES, translate
 from web.search_engines import item_json_ld
+from web.text_access import query_text
 
 portal_bp = Blueprint("portal", __name__)
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
-MAX_QUERY_CHARS = 2_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 WEB = Path(__file__).resolve().parent
 MIRADOR_FILES = (WEB / "static" / "vendor" / "mirador" / "mirador.min.js",
                  WEB.parent / "node_modules" / "mirador" / "dist" / "mirador.min.js")
@@ -109,9 +110,12 @@ class Hit:
     thumb_size: tuple[int, int]
     access: str
     page_count: int
+    snippet: Marked | None = None
+    page: int | None = None  # the page whose text matched
 
 
-def hit(member: Member, lang: str) -> Hit:
+def hit(member: Member, lang: str, part: Marked | None = None, page: int | None = None
+        ) -> Hit:
     thumb, size = None, (0, 0)
     shown = member.access == "open" or (member.access == "readers"
                                         and current().settings.open_thumbnails)
@@ -120,7 +124,7 @@ def hit(member: Member, lang: str) -> Hit:
                               PORTAL_THUMBNAIL_BOX)
         thumb = f"/iiif/image/{member.first_page.image_id}/full/{size[0]},{size[1]}/0/default.jpg"
     return Hit(member.item_id, pick(member_label(member), lang), member.creators, member.dates,
-               thumb, size, member.access, member.page_count)
+               thumb, size, member.access, member.page_count, part, page)
 
 
 @portal_bp.get("/")
@@ -162,39 +166,69 @@ def _page_number() -> int:
     return number
 
 
+def _year(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    year = whole_number(value)
+    if year is None or year > 9999:
+        abort(400, f"{name} must be a year (a whole number up to 9999)")
+    return year
+
+
 @portal_bp.get("/search")
 def search() -> str:
-    query = _CONTROL.sub("", request.args.get("q", ""))[:MAX_QUERY_CHARS].strip()
+    ctx = current()
+    query = query_text(request)
     spec = request.args.get("set", "").strip()
+    years = (_year("from"), _year("to"))
     page, lang = _page_number(), language()
     offset = (page - 1) * PAGE_SIZE
-    ids: list[str] = []
-    total = 0
+    result = SearchPage([], 0)
     subset = None
-    with current().store.reading() as session:
+    requester = ctx.requester(request)
+    with ctx.store.reading() as session:
+        pks = None
         if spec:
             subset = next((s for s in list_sets(session) if s.spec == spec), None)
             if subset is None:
                 abort(404, f"there is no collection {spec!r}")
             pks = set_pks(session, spec)
-            result = (search_items(session, query, PAGE_SIZE, offset, pks) if query
-                      else browse_set(session, pks, PAGE_SIZE, offset))
-            total, ids = result.total, result.item_ids
-        elif query:
-            result = search_items(session, query, PAGE_SIZE, offset)
-            total, ids = result.total, result.item_ids
-        rows = members(session, ids)
-    hits = [hit(rows[i], lang) for i in ids if i in rows]
-    more = offset + PAGE_SIZE < total
+        if query:
+            result = search_items(session, query, PAGE_SIZE, offset, filters=Filters(
+                set_pks=pks, years=years, text_levels=text_levels(requester)))
+        elif pks is not None:
+            result = browse_set(session, pks, PAGE_SIZE, offset)
+        rows = members(session, result.item_ids)
+    parsed = parse_query(query)
+    found = result.pages
+    hits = [hit(rows[i], lang, _snippet(rows[i], found.get(i), parsed),
+                found[i].seq if i in found else None)
+            for i in result.item_ids if i in rows]
+    more = offset + PAGE_SIZE < result.total
 
     def page_url(number: int) -> str:
-        args = {k: v for k, v in (("q", query), ("set", spec)) if v}
+        args = {k: v for k, v in (("q", query), ("set", spec),
+                                  ("from", request.args.get("from", "").strip()),
+                                  ("to", request.args.get("to", "").strip())) if v}
         return f"/search?{urlencode({**args, 'page': number})}"
 
-    return render_template("search.html", query=query, subset=subset, hits=hits, total=total,
+    return render_template("search.html", query=query, subset=subset, hits=hits,
+                           total=result.total, capped=result.capped, years=years,
                            first=offset + 1, last=offset + len(hits), page=page,
                            next_url=page_url(page + 1) if more else None,
-                           prev_url=page_url(page - 1) if page > 1 and total else None)
+                           prev_url=page_url(page - 1) if page > 1 and result.total else None)
+
+
+def _snippet(member: Member, found: PageTextRecord | None, query: Query) -> Marked | None:
+    """Where the query matched: on the page found (its text was allowed), else in a
+    description."""
+    if found and (part := marked_snippet(found, query)):
+        return part
+    for value in member.descriptions:
+        if part := text_snippet(value, query):
+            return part
+    return None
 
 
 @portal_bp.get("/items/<item_id>")
@@ -217,8 +251,12 @@ def item(item_id: str) -> tuple[str, int] | str:
             fields.append((SUBTITLE_LABEL[1] if lang == "en" else SUBTITLE_LABEL[0],
                            [record.subtitle]))
     manifest = url.manifest(record.item_id) if record.pages else None
+    seq = whole_number(request.args.get("page", ""))
+    canvas = url.canvas(record.item_id, seq) if seq and 1 <= seq <= len(record.pages) else None
+    has_text = record.has_text and may_read_text(record.access, ctx.requester(request))
     return render_template(
-        "item.html", item=record, fields=fields, manifest=manifest,
+        "item.html", item=record, fields=fields, manifest=manifest, canvas=canvas,
+        text_page=(seq if canvas else 1) if has_text else None,
         rights=statement(record.rights_uri), json_ld=item_json_ld(record, url),
         records=[(name, url.oai_record(record.item_id, prefix))
                  for prefix, (_, name) in OAI_FORMATS.items()],

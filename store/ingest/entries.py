@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from store.records import ItemInput, valid_set_spec
 
@@ -44,6 +44,7 @@ class ReadContext:
 
     id_prefix: str = ""
     cleaned_chars: int = 0  # characters forbidden in XML, removed
+    problems: list[str] = field(default_factory=list)  # `FILE: page N: reason`, item kept
 
 
 def lang_or_none(value: str | None) -> str | None:

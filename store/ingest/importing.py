@@ -104,4 +104,5 @@ def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str
             writer.add(str(path), entry)
         writer.flush()
     summary.cleaned_chars = ctx.cleaned_chars
+    summary.problems.extend(ctx.problems)
     return summary

@@ -1,8 +1,10 @@
 """Item packages: a folder per item with `metadata.json` or `metadata.csv` and page images.
 
-Images (*.jpg, *.jpeg, *.tif, *.tiff, *.png) are the pages, sorted by name; a same-named `.txt`
-beside one is its page text. A folder of images alone is a package too: title from the folder
-name, access open. The item id is the folder name. See docs/import-packages.md.
+Images (*.jpg, *.jpeg, *.tif, *.tiff, *.png) are the pages, sorted by name; a same-named text
+file beside one is its page text: plain text, hOCR or ALTO (store.ingest.page_text). A page text
+that cannot be read is reported as `FILE: page N: reason` and the item imported without it. A
+folder of images alone is a package too: title from the folder name, access open. The item id
+is the folder name. See docs/import-packages.md.
 
 A package holds its own files: a symbolic link (the folder, an image, a text or a metadata
 file) is refused, so that an import never publishes a file from elsewhere on the machine.
@@ -20,6 +22,7 @@ import pyvips
 
 from store.ingest.entries import Entry, ReadContext, Reject, Upsert, lang_or_none, valid_set_spec
 from store.ingest.ids import make_id
+from store.ingest.page_text import PageText, read_page_text, text_file_of
 from store.records import DC_ELEMENTS, DCValue, ItemInput, PageInput
 from store.write.items import file_checksum
 from store.xml_safety import clean_text
@@ -123,16 +126,26 @@ def _pages(folder: Path, labels: list[Any], ctx: ReadContext) -> list[PageInput]
         except pyvips.Error as error:
             raise ValueError(f"{image.name} is not a readable image "
                              f"({str(error).splitlines()[0]})") from None
-        text_file = image.with_suffix(".txt")
-        text = None
-        if text_file.is_symlink() or text_file.exists():
-            own_file(folder, text_file)
-            text, removed = clean_text(text_file.read_text(encoding="utf-8-sig"))
-            ctx.cleaned_chars += removed
+        text = _page_text(folder, image, n + 1, width, height, ctx)
         label = clean_text(str(labels[n]))[0] if n < len(labels) else str(n + 1)
-        pages.append(PageInput(str(image.resolve()), width, height, label, text or None,
-                               file_checksum(image)))
+        pages.append(PageInput(str(image.resolve()), width, height, label,
+                               text.text or None if text else None, file_checksum(image),
+                               text.boxes if text else None))
     return pages
+
+
+def _page_text(folder: Path, image: Path, number: int, width: int, height: int,
+               ctx: ReadContext) -> PageText | None:
+    """The text of page `number`, None when it has none or it cannot be read (a problem)."""
+    path = text_file_of(image)
+    if path is None:
+        return None
+    own_file(folder, path)  # a link is refused with the whole package, as for images
+    try:
+        return read_page_text(path, width, height)
+    except (ValueError, OSError) as error:
+        ctx.problems.append(f"{path}: page {number}: {error}")
+        return None
 
 
 def package_item(folder: Path, ctx: ReadContext) -> ItemInput:

@@ -37,6 +37,7 @@ class Member:
     dates: tuple[str, ...]
     first_page: PageRecord | None
     page_count: int
+    descriptions: tuple[str, ...] = ()
 
 
 def item_stamp(session: Session, item_id: str) -> ItemStamp | None:
@@ -82,7 +83,8 @@ def members(session: Session, item_ids: Iterable[str]) -> dict[str, Member]:
     values: dict[int, list[MetadataValue]] = {}
     for value in session.scalars(
             select(MetadataValue).where(MetadataValue.item_pk.in_(list(pks)),
-                                        MetadataValue.element.in_(("title", "creator", "date")))
+                                        MetadataValue.element.in_(("title", "creator", "date",
+                                                                    "description")))
             .order_by(MetadataValue.item_pk, MetadataValue.position)):
         values.setdefault(value.item_pk, []).append(value)
     firsts = {page.item_pk: page for page in session.scalars(
@@ -100,7 +102,8 @@ def members(session: Session, item_ids: Iterable[str]) -> dict[str, Member]:
                          if v.element == "title"),
             creators=tuple(v.value for v in mine if v.element == "creator"),
             dates=tuple(v.value for v in mine if v.element == "date"),
-            first_page=first, page_count=row.page_count)
+            first_page=first, page_count=row.page_count,
+            descriptions=tuple(v.value for v in mine if v.element == "description"))
     return out
 
 

@@ -40,7 +40,8 @@ def _item_record(row: Item, settings: Settings | None, with_text: bool) -> ItemR
         source_format=row.source_format, source_record=row.source_record,
         rights_uri=row.rights_uri or (settings.rights_default if settings else None) or None,
         viewing_direction=row.viewing_direction,
-        behavior=row.behavior, subtitle=row.subtitle, page_count=row.page_count)
+        behavior=row.behavior, subtitle=row.subtitle, page_count=row.page_count,
+        has_text=any(p.text for p in row.pages))
 
 
 def get_item(session: Session, item_id: str, settings: Settings | None = None,

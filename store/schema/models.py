@@ -104,6 +104,8 @@ class Page(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
+    # one `x,y,w,h` per whitespace-separated word of `text`, in image pixels (when known)
+    boxes: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("item_pk", "seq", name="uq_page_item_seq"),)
 
@@ -117,6 +119,9 @@ class ItemSearch(Base):
     title_words: Mapped[str] = mapped_column(Text, default="")
     creator_words: Mapped[str] = mapped_column(Text, default="")
     subject_words: Mapped[str] = mapped_column(Text, default="")
+    # description, publisher, place (coverage) and date: ranked below title and creator
+    other_words: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(Integer)  # the first year of its dates
 
 
 class Activity(Base):

@@ -35,7 +35,7 @@ from store.write.items import (
     store_image,
     validate,
 )
-from store.write.search_index import index_words
+from store.write.search_index import index_words, page_document, page_fts_row
 
 CHUNK = 500  # ids per IN (...) list
 ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
@@ -45,11 +45,17 @@ ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "so
 COLUMNS = {
     "item": ITEM_COLUMNS,
     "metadata_value": ("item_pk", "position", "element", "value", "lang"),
-    "page": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file"),
+    "page": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file",
+             "boxes"),
+    "page_pg": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file",
+                "boxes", "document"),
     "item_set": ("item_pk", "set_pk"),
-    "item_search": ("item_pk", "title_words", "creator_words", "subject_words"),
-    "item_fts": ("rowid", "title", "creator", "subject"),
+    "item_search": ("item_pk", "title_words", "creator_words", "subject_words", "other_words",
+                    "year"),
+    "item_fts": ("rowid", "title", "creator", "subject", "other"),
+    "page_fts": ("rowid", "body"),
 }
+TABLES = {"page_pg": "page"}  # a table written with other columns on one database
 
 
 def _chunks(values: Sequence[Any]) -> list[list[Any]]:
@@ -62,15 +68,16 @@ def insert_rows(session: Session, table: str, rows: list[tuple[Any, ...]]) -> No
         return
     columns = COLUMNS[table]
     connection = session.connection()
+    name = TABLES.get(table, table)
     if connection.dialect.name == "postgresql":
         raw = connection.connection.dbapi_connection
         with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+    connection.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})",
                                rows)
 
 
@@ -81,6 +88,15 @@ def _delete_children(session: Session, pks: list[int], pages_too: bool = True,
         (["page"] if pages_too else []) + ["item_search"]
     for chunk in _chunks(pks):
         marks = ", ".join(str(int(pk)) for pk in chunk)  # integers from the database
+        if pages_too and connection.dialect.name == "sqlite":
+            # a contentless FTS5 table forgets a row given the very words it indexed
+            pages = connection.exec_driver_sql(
+                f"SELECT item_pk, seq, text FROM page WHERE item_pk IN ({marks}) "
+                "AND text IS NOT NULL").all()
+            if pages:
+                connection.exec_driver_sql(
+                    "INSERT INTO page_fts(page_fts, rowid, body) VALUES('delete', ?, ?)",
+                    [page_fts_row(*page) for page in pages])
         for table in tables:
             connection.exec_driver_sql(f"DELETE FROM {table} WHERE item_pk IN ({marks})")
         if connection.dialect.name == "sqlite":
@@ -236,11 +252,17 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
     insert_rows(session, "metadata_value", [
         (pks[n], pos, v.element, v.value, v.lang)
         for n in written for pos, v in enumerate(items[n].metadata)])
-    insert_rows(session, "page", [
-        (pks[n], seq, p.label, c, p.width, p.height, p.text or None,
-         store_image(p.image_path, c, data_path))
-        for n in written
-        for seq, (p, c) in enumerate(zip(items[n].pages, checksums[n], strict=True), 1)])
+    pages = [(pks[n], seq, p.label, c, p.width, p.height, p.text or None,
+              store_image(p.image_path, c, data_path), p.boxes if p.text else None)
+             for n in written
+             for seq, (p, c) in enumerate(zip(items[n].pages, checksums[n], strict=True), 1)]
+    sqlite = session.connection().dialect.name == "sqlite"
+    if sqlite:
+        insert_rows(session, "page", pages)
+        insert_rows(session, "page_fts", [page_fts_row(row[0], row[1], row[6])
+                                          for row in pages if row[6]])
+    else:
+        insert_rows(session, "page_pg", [(*row, page_document(row[6])) for row in pages])
     specs = sorted({s for n in written for s in items[n].sets})
     if specs:
         sets = ensure_sets(session, specs)
@@ -248,8 +270,8 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
                                           for s in sorted(set(items[n].sets))])
     search = [(pks[n], *index_words(items[n])) for n in written]
     insert_rows(session, "item_search", search)
-    if session.connection().dialect.name == "sqlite":
-        insert_rows(session, "item_fts", search)
+    if sqlite:
+        insert_rows(session, "item_fts", [row[:5] for row in search])
 
 
 def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:

@@ -66,8 +66,9 @@ def content_hash(item: ItemInput, checksums: list[str]) -> str:
         "access": item.access,
         "metadata": [[v.element, nfc(v.value), v.lang] for v in item.metadata],
         "sets": sorted(set(item.sets)),
-        "pages": [[p.label, p.width, p.height, c, p.text] for p, c in zip(item.pages, checksums,
-                                                                          strict=True)],
+        # boxes only when given, so that the hashes of items without them stay as they were
+        "pages": [[p.label, p.width, p.height, c, p.text, *([p.boxes] if p.boxes else [])]
+                  for p, c in zip(item.pages, checksums, strict=True)],
         "source": item.source_record,
         "rights": item.rights_uri,
         "direction": item.viewing_direction,

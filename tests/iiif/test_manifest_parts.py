@@ -68,7 +68,7 @@ def test_auth_and_search_seams_put_their_services_where_viewers_look():
     search = {"id": "https://lib.example.org/iiif/x/search", "type": "SearchService1",
               "profile": "http://iiif.io/api/search/1/search"}
     hooks = Services(image=lambda links, it, pg: [login] if it.access != "open" else [],
-                     manifest=lambda it: [search], version="test")
+                     manifest=lambda it, links: [search], version="test")
     doc = json.loads(to_json_bytes(build_manifest(item(), {}, LINKS, hooks)))
     assert schema_errors(doc) == []
     assert doc["service"] == [search]

@@ -15,3 +15,18 @@ def light_argon2(monkeypatch):
     monkeypatch.setattr(readers, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
                                                           parallelism=1))
     monkeypatch.setattr(readers, "_dummy_hash", None)
+
+
+@pytest.fixture
+def browser_page():
+    """A page of Debian's Chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.test_browser import ARGS, CHROMIUM
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1100, "height": 800})
+        finally:
+            browser.close()

@@ -37,18 +37,6 @@ def wait_until_drawn(page, tiles: list[int]) -> None:
     raise AssertionError(f"no canvas drawn at {page.viewport_size}; tile statuses {tiles}")
 
 
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1100, "height": 800})
-        finally:
-            browser.close()
-
-
 def test_mirador_draws_the_first_page_and_a_search_without_marks_finds_the_item(
         live_server, store, tmp_path_factory, browser_page):
     populate(store, tmp_path_factory.getbasetemp() / "sample-images")

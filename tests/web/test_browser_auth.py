@@ -12,7 +12,7 @@ from iiif.auth import both
 from store.write.readers import disable_reader
 from tests.iiif.presentation_sample import populate
 from tests.web.accounts_helpers import add
-from tests.web.test_browser import browser_page, wait_until_drawn  # noqa: F401 - a fixture
+from tests.web.test_browser import wait_until_drawn
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +52,7 @@ def _tile(live_server) -> str:
 
 
 def test_mirador_prompts_the_reader_signs_in_through_it_and_the_page_draws_until_disabled(
-        live_server, store, app, tmp_path_factory, browser_page):  # noqa: F811
+        live_server, store, app, tmp_path_factory, browser_page):
     populate(store, tmp_path_factory.getbasetemp() / "sample-images")
     add(app, "lan", PASSWORD)
     page = browser_page
@@ -99,7 +99,7 @@ def _framed_token(page, origin: str) -> str:
 
 
 def test_a_reader_signed_in_on_the_portal_opens_the_item_and_it_draws(
-        live_server, store, app, tmp_path_factory, browser_page):  # noqa: F811
+        live_server, store, app, tmp_path_factory, browser_page):
     populate(store, tmp_path_factory.getbasetemp() / "sample-images")
     add(app, "lan", PASSWORD)
     page = browser_page

@@ -39,6 +39,8 @@ HOSTILE = [
     "/search?q=a&page=%E2%91%A0",  # "①"
     "/search?q=" + "ư" * 2000,
     "/search?set=%00",
+    "/search?q=a&from=%C2%B2&to=99999",
+    "/search?q=a&from=1990&to=1890",
     "/?lang=%ff",
     "/oai?verb=GetRecord&metadataPrefix=edm&identifier=oai:thuvienso.local:%00",
     "/oai?verb=ListRecords&metadataPrefix=edm&set=%ff",
@@ -47,6 +49,20 @@ HOSTILE = [
     "/iiif/discovery/activity/page/99999999999999999999999",
     "/sitemaps/99999999999999999999999.xml",
     "/sitemaps/%00.xml",
+    "/items/open-1?page=%C2%B2",
+    "/items/open-1?page=99999999999999999999",
+    "/items/open-1/pages/0/text",
+    "/items/open-1/pages/99999999999999999999/text",
+    "/items/%ff/text.txt",
+    "/iiif/open-1/search/1?q=%22+AND+*+NEAR(",
+    "/iiif/open-1/search/1?q=" + LONG,
+    "/iiif/open-1/search/2?q=a&page=%E2%91%A0",
+    "/iiif/open-1/search/3?q=a",
+    "/iiif/open-1/search/99999999999999999999?q=a",
+    "/iiif/open-1/autocomplete/1?q=%00",
+    "/iiif/closed-1/search/1?q=a",
+    "/iiif/reader-1/autocomplete/2?q=a",
+    "/iiif/" + LONG + "/search/1?q=a",
 ]
 
 

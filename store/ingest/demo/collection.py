@@ -2,9 +2,9 @@
 
 Books, newspapers and Hán Nôm documents with Vietnamese titles, creators, subjects, publishers,
 places and dates; six sets (one nested); access open, readers, and exactly one restricted; a few
-deleted. Pages are rendered scans whose text is also stored as page text, and books carry a
-MARC 21 source record. `pages=0` makes lean metadata-only items (Dublin Core only), written in
-large batches (store.write.bulk) for benchmarks.
+deleted. Pages are rendered scans with their ALTO (text and word boxes), read back as page
+text; books carry a MARC 21 source record. `pages=0` makes lean metadata-only items (Dublin
+Core only), written in large batches (store.write.bulk) for benchmarks.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 from store.db import Store
 from store.ingest.demo.marc import book_marcxml
-from store.ingest.demo.render import page_file, render_page
+from store.ingest.demo.render import PAGE_HEIGHT, PAGE_WIDTH, alto_file, page_file, render_page
+from store.ingest.page_text import read_page_text
 from store.records import DCValue, ImportSummary, ItemInput, PageInput, SetInput
 from store.rights import PUBLIC_DOMAIN_MARK
 from store.schema.models import Item
@@ -200,14 +201,17 @@ def _book_rights(year: int, drawn: str) -> tuple[str, str]:
 
 
 def _with_scans(demo: DemoItem, folder: Path) -> ItemInput:
+    """The item with its pages drawn, and their text and word boxes read back from the ALTO
+    written beside each scan (the importer's own reader)."""
     pages = []
     for seq, (heading, text) in enumerate(demo.pages, start=1):
         target = page_file(folder, demo.item.item_id, seq, heading + text)
         footer = f"— {seq} —"
-        if not target.exists():
+        if not (target.exists() and alto_file(target).exists()):
             render_page(heading, text, footer, target)
-        pages.append(PageInput(str(target), 2000, 3000, heading.rsplit(" — ", 1)[-1],
-                               f"{heading}\n\n{text}\n\n{footer}"))
+        ocr = read_page_text(alto_file(target), PAGE_WIDTH, PAGE_HEIGHT)
+        pages.append(PageInput(str(target), PAGE_WIDTH, PAGE_HEIGHT,
+                               heading.rsplit(" — ", 1)[-1], ocr.text, boxes=ocr.boxes))
     return replace(demo.item, pages=tuple(pages))
 
 

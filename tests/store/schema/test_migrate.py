@@ -164,3 +164,33 @@ def test_0003_keeps_readers_written_before_it_and_their_scrypt_passwords(empty_e
             "$argon2id$")
         assert session_is_valid(s, "lan", 1, date(2030, 1, 1))
         assert s.execute(text("SELECT count(*) FROM sign_in_failure")).scalar_one() == 0
+
+
+def test_0005_indexes_the_descriptions_and_page_texts_written_before_it(empty_engine):
+    from sqlalchemy.orm import Session
+
+    from store.read.search import Filters, search_items
+
+    assert upgrade(empty_engine, "0003")
+    with empty_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO item (pk, item_id, access, deleted, created, datestamp, content_hash, "
+            "viewing_direction, page_count) VALUES (1, 'cu', 'open', false, :t, :t, 'h', "
+            "'left-to-right', 1)"), {"t": "2024-01-01 00:00:00"})
+        conn.execute(text("INSERT INTO metadata_value (item_pk, position, element, value) "
+                          "VALUES (1, 0, 'title', 'Sách cũ'), "
+                          "(1, 1, 'description', 'Về Đồ Sơn'), (1, 2, 'date', '1925-03-01')"))
+        conn.execute(text("INSERT INTO item_search (item_pk, title_words, creator_words, "
+                          "subject_words) VALUES (1, 'sach cu', '', '')"))
+        conn.execute(text("INSERT INTO page (item_pk, seq, image_file, checksum, width, height, "
+                          "text) VALUES (1, 1, 'x.jpg', 'c', 10, 10, 'Trận Bạch Đằng')"))
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("INSERT INTO item_fts (rowid, title, creator, subject) "
+                              "VALUES (1, 'sach cu', '', '')"))
+    assert upgrade(empty_engine)
+    with Session(empty_engine) as s:
+        assert search_items(s, "sach cu").item_ids == ["cu"]
+        assert search_items(s, "do son").item_ids == ["cu"]
+        found = search_items(s, "bach dang")
+        assert found.item_ids == ["cu"] and found.pages["cu"].seq == 1
+        assert search_items(s, "sach", filters=Filters(years=(1925, 1925))).item_ids == ["cu"]

@@ -1,0 +1,161 @@
+"""IIIF Content Search of one item: 1.0 (what Mirador 4 reads) and 2.0, from the same hits.
+
+Pure: the web layer finds the hits (store.read.fulltext) and passes them in with the item's
+links; here they become a Search 1.0 `sc:AnnotationList` or a Search 2.0 `AnnotationPage`,
+paged by `page` (1-based) with `within`/`partOf` totals, first, last, next and prev. A hit's box
+is `#xywh` on its canvas when the word boxes are known, the whole canvas otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from store.links import Links
+
+PROFILE_1 = "http://iiif.io/api/search/1/search"
+AUTOCOMPLETE_1 = "http://iiif.io/api/search/1/autocomplete"
+CONTEXT_1 = "http://iiif.io/api/search/1/context.json"
+CONTEXT_2 = "http://iiif.io/api/search/2/context.json"
+PRESENTATION_2 = "http://iiif.io/api/presentation/2/context.json"
+PAGE_SIZE = 100  # annotations per page of results
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One hit: on page `seq`, the matched words and their context, and its box if known."""
+
+    seq: int
+    match: str
+    before: str
+    after: str
+    box: tuple[int, int, int, int] | None
+
+
+def service_blocks(links: Links, item_id: str) -> list[dict[str, Any]]:
+    """The manifest's service blocks: Search 2.0, and 1.0 beside it for Mirador 4."""
+    return [
+        {"id": links.search(item_id, 2), "type": "SearchService2",
+         "service": [{"id": links.autocomplete(item_id, 2), "type": "AutoCompleteService2"}]},
+        {"id": links.search(item_id, 1), "type": "SearchService1", "profile": PROFILE_1,
+         "service": [{"id": links.autocomplete(item_id, 1), "type": "AutoCompleteService1",
+                      "profile": AUTOCOMPLETE_1}]},
+    ]
+
+
+def last_page(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def _url(base: str, query: str, page: int | None = None) -> str:
+    args = {"q": query} | ({"page": str(page)} if page and page > 1 else {})
+    return f"{base}?{urlencode(args)}"
+
+
+def _target(links: Links, item_id: str, hit: Found) -> str:
+    canvas = links.canvas(item_id, hit.seq)
+    return canvas + ("#xywh=" + ",".join(map(str, hit.box)) if hit.box else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One page of the results: where it starts, its hits and their annotation ids."""
+
+    start: int
+    shown: Sequence[Found]
+    ids: list[str]
+    last: int
+
+
+def _window(links: Links, item_id: str, version: int, hits: Sequence[Found], page: int
+            ) -> _Window:
+    start = (page - 1) * PAGE_SIZE
+    shown = hits[start:start + PAGE_SIZE]
+    return _Window(start, shown, [links.search_hit(item_id, version, h.seq, start + n)
+                                  for n, h in enumerate(shown, 1)], last_page(len(hits)))
+
+
+IGNORED = ("motivation", "date", "user")  # parameters of the specs this server does not support
+
+
+def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,
+             ignored: Sequence[str] = ()) -> dict[str, Any]:
+    """A Search 1.0 answer (an sc:AnnotationList with hits), page `page` of the results;
+    `ignored` names the parameters given but not supported (`within.ignored`)."""
+    base = links.search(item_id, 1)
+    w = _window(links, item_id, 1, hits, page)
+    start, shown, ids, last = w.start, w.shown, w.ids, w.last
+    doc: dict[str, Any] = {
+        "@context": [PRESENTATION_2, CONTEXT_1], "@id": _url(base, query, page),
+        "@type": "sc:AnnotationList",
+        "within": {"@type": "sc:Layer", "total": len(hits), "first": _url(base, query, 1),
+                   "last": _url(base, query, last)},
+        "startIndex": start,
+        "resources": [{"@id": i, "@type": "oa:Annotation", "motivation": "sc:painting",
+                       "resource": {"@type": "cnt:ContentAsText", "chars": h.match},
+                       "on": _target(links, item_id, h)} for i, h in zip(ids, shown, strict=True)],
+        "hits": [{"@type": "search:Hit", "annotations": [i], "match": h.match,
+                  "before": h.before, "after": h.after} for i, h in zip(ids, shown, strict=True)],
+    }
+    if ignored:
+        doc["within"]["ignored"] = list(ignored)
+    if page < last:
+        doc["next"] = _url(base, query, page + 1)
+    if page > 1:
+        doc["prev"] = _url(base, query, page - 1)
+    return doc
+
+
+def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,
+             ignored: Sequence[str] = ()) -> dict[str, Any]:
+    """A Search 2.0 answer (an AnnotationPage of painting annotations with TextualBody, and the
+    highlighting annotations that quote the context), page `page` of the results; `ignored`
+    names the parameters given but not supported."""
+    base = links.search(item_id, 2)
+    w = _window(links, item_id, 2, hits, page)
+    start, shown, ids, last = w.start, w.shown, w.ids, w.last
+    doc: dict[str, Any] = {
+        "@context": CONTEXT_2, "id": _url(base, query, page), "type": "AnnotationPage",
+        "startIndex": start,
+        "partOf": {"id": _url(base, query), "type": "AnnotationCollection",
+                   "total": len(hits),
+                   "first": {"id": _url(base, query, 1), "type": "AnnotationPage"},
+                   "last": {"id": _url(base, query, last), "type": "AnnotationPage"}},
+        "items": [{"id": i, "type": "Annotation", "motivation": "painting",
+                   "body": {"type": "TextualBody", "value": h.match, "format": "text/plain"},
+                   "target": _target(links, item_id, h)} for i, h in zip(ids, shown, strict=True)],
+        "annotations": [{"type": "AnnotationPage", "items": [
+            {"id": f"{i}/match", "type": "Annotation", "motivation": "highlighting",
+             "target": {"type": "SpecificResource", "source": i, "selector": [
+                 {"type": "TextQuoteSelector", "prefix": h.before, "exact": h.match,
+                  "suffix": h.after}]}}
+            for i, h in zip(ids, shown, strict=True)]}] if shown else [],
+    }
+    if ignored:
+        doc["ignored"] = list(ignored)
+    if page < last:
+        doc["next"] = {"id": _url(base, query, page + 1), "type": "AnnotationPage"}
+    if page > 1:
+        doc["prev"] = {"id": _url(base, query, page - 1), "type": "AnnotationPage"}
+    return doc
+
+
+def autocomplete_1(links: Links, item_id: str, prefix: str, terms: Sequence[tuple[str, int]]
+                   ) -> dict[str, Any]:
+    """A Search 1.0 autocomplete answer (search:TermList)."""
+    return {"@context": CONTEXT_1, "@id": _url(links.autocomplete(item_id, 1), prefix),
+            "@type": "search:TermList",
+            "terms": [{"match": t, "url": _url(links.search(item_id, 1), t), "count": n}
+                      for t, n in terms]}
+
+
+def autocomplete_2(links: Links, item_id: str, prefix: str, terms: Sequence[tuple[str, int]]
+                   ) -> dict[str, Any]:
+    """A Search 2.0 autocomplete answer (TermPage)."""
+    return {"@context": CONTEXT_2, "id": _url(links.autocomplete(item_id, 2), prefix),
+            "type": "TermPage",
+            "items": [{"type": "Term", "value": t, "total": n,
+                       "service": [{"id": _url(links.search(item_id, 2), t),
+                                    "type": "SearchService2"}]} for t, n in terms]}
