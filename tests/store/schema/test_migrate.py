@@ -3,9 +3,7 @@ item.set_specs), and planner statistics after a first load on PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy
@@ -17,7 +15,7 @@ from store.records import DCValue, ItemInput
 from store.schema.migrate import current_revision, head_revision, upgrade
 from store.settings import load_settings
 from store.write.bulk import bulk_upsert
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import pg_database
 
 VALUES = {
     1: [DCValue("title", "Truyện Kiều & <Đoạn trường tân thanh>", "vi"),
@@ -29,21 +27,6 @@ RIGHTS = {1: "http://rightsstatements.org/x", 2: "https://creativecommons.org/pu
           3: None}
 
 
-@contextmanager
-def new_postgres_database() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
-    name = f"thuvienso_schema_{uuid.uuid4().hex[:8]}"
-    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[sqlalchemy.Engine]:
     """An engine on a database with no schema at all, on each database server."""
@@ -52,7 +35,7 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[sqlalchem
         yield engine
         engine.dispose()
         return
-    with new_postgres_database() as url:
+    with pg_database("thuvienso_schema") as url:
         engine = sqlalchemy.create_engine(url)
         yield engine
         engine.dispose()
@@ -121,7 +104,7 @@ def test_a_first_bulk_load_on_postgresql_leaves_statistics_for_every_table(tmp_p
     items = [ItemInput(f"it-{n}", (DCValue("title", f"Sách {n}"), DCValue("date", "1900"),
                                    DCValue("creator", "Khuyết danh")), sets=("sach",))
              for n in range(1200)]
-    with new_postgres_database() as url:
+    with pg_database("thuvienso_schema") as url:
         store = Store(load_settings({"data_dir": str(tmp_path), "database_url": url}, environ={}))
         try:
             upgrade(store.engine)
