@@ -224,36 +224,36 @@ def run(kind: str, args: argparse.Namespace, corpus: Corpus) -> dict[str, Any]:
         seconds = load(app, corpus, args.items, args.pages, folder)
         words = args.items * args.pages * args.words
         sizes = index_bytes(app)
-        client = app.test_client()
         result: dict[str, Any] = {
             "load_seconds": round(seconds, 1), "words": words,
             "load_seconds_per_million_words": round(seconds / (words / 1e6), 2),
             "index_bytes": sizes,
             "index_mb_per_million_words": round(sizes["page_index"] / 1e6 / (words / 1e6), 2)}
-        if args.load_only:
-            context_of(app).store.dispose()
-            return result
-        texts = queries(corpus, args.items, args.pages, args.queries)
-        for name, qs in texts.items():
-            result[f"portal: {name}"] = timings(client, [
-                "/search?" + _q(q) for q in qs])
-        rng = random.Random(11)
-        ids = [f"ft-{rng.randint(1, args.items):06d}" for _ in range(args.queries)]
-        result["content search: common word"] = timings(client, [
-            f"/iiif/{i}/search/1?" + _q(q) for i, q in zip(ids, texts["common word"],
-                                                          strict=True)])
-        result["content search: rare word"] = timings(client, [
-            f"/iiif/{i}/search/1?" + _q(q) for i, q in zip(ids, texts["rare word"],
-                                                          strict=True)])
-        result["autocomplete"] = timings(client, [
-            f"/iiif/{i}/autocomplete/1?" + _q(q[:2]) for i, q in zip(ids, texts["common word"],
-                                                                     strict=True)])
-        result["baseline: top 20 pages ranked over all matches, common word"] = ranked_all(
-            app, texts["common word"])
+        if not args.load_only:
+            measure(app, args, corpus, result)
         context_of(app).store.dispose()
     if not args.keep:
         os.system(f"rm -rf {folder}")  # noqa: S605 - our own scratch folder
     return result
+
+
+def measure(app: Any, args: argparse.Namespace, corpus: Corpus, result: dict[str, Any]) -> None:
+    """The query timings, into `result`."""
+    client = app.test_client()
+    texts = queries(corpus, args.items, args.pages, args.queries)
+    for name, qs in texts.items():
+        result[f"portal: {name}"] = timings(client, [
+            "/search?" + _q(q) for q in qs])
+    rng = random.Random(11)
+    ids = [f"ft-{rng.randint(1, args.items):06d}" for _ in range(args.queries)]
+    for kind in ("common word", "rare word"):
+        result[f"content search: {kind}"] = timings(client, [
+            f"/iiif/{i}/search/1?" + _q(q) for i, q in zip(ids, texts[kind], strict=True)])
+    result["autocomplete"] = timings(client, [
+        f"/iiif/{i}/autocomplete/1?" + _q(q[:2])
+        for i, q in zip(ids, texts["common word"], strict=True)])
+    result["baseline: top 20 pages ranked over all matches, common word"] = ranked_all(
+        app, texts["common word"])
 
 
 def _q(query: str) -> str:
