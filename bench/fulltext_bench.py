@@ -18,6 +18,7 @@ nearly every page and rare ones on a handful. Figures: bench/out/fulltext_bench.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pyvips
-import sqlalchemy
+from oai_bench import fresh_pg_database
 from sqlalchemy import text
 
 from store.ingest.demo.collection import words as demo_words
@@ -102,22 +103,14 @@ def scratch(kind: str, folder: Path, keep: bool = False) -> Iterator[dict[str, A
     data.mkdir(parents=True, exist_ok=True)
     settings: dict[str, Any] = {"data_dir": str(data), "secret_key": "b" * 40,
                                 "database_url": f"sqlite:///{data / 'bench.sqlite3'}"}
-    database = None
-    if kind == "postgresql":
-        database = f"thuvienso_bench_{uuid.uuid4().hex[:8]}"
-        admin = sqlalchemy.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{database}" ENCODING UTF8 TEMPLATE template0')
-        settings["database_url"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + database
-    try:
-        yield settings
-    finally:
-        if database and keep:
-            print(f"kept {settings['database_url']} and {data}")
-        elif database:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.dispose()
+    with contextlib.ExitStack() as stack:
+        if kind == "postgresql":
+            settings["database_url"] = stack.enter_context(fresh_pg_database(PG_ADMIN, keep))
+        try:
+            yield settings
+        finally:
+            if kind == "postgresql" and keep:
+                print(f"kept {settings['database_url']} and {data}")
 
 
 def load(app: Any, corpus: Corpus, items: int, pages: int, folder: Path) -> float:

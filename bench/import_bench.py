@@ -16,6 +16,7 @@ Figures go to bench/out/import_bench.json and (unless --no-write) to BENCHMARKS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -25,13 +26,13 @@ import sqlite3
 import subprocess
 import textwrap
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pymarc
 import sqlalchemy
+from oai_bench import fresh_pg_database
 from pymarc import Field, Indicators, Record, Subfield, XMLWriter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,21 +84,13 @@ def scratch(kind: str, name: str):  # type: ignore[no-untyped-def]
     data.mkdir(parents=True)
     env = dict(os.environ, THUVIENSO_DATA_DIR=str(data))
     env.pop("THUVIENSO_DATABASE_URL", None)
-    database = None
-    if kind == "postgresql":
-        database = f"thuvienso_bench_{uuid.uuid4().hex[:8]}"
-        admin = sqlalchemy.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{database}" ENCODING UTF8 TEMPLATE template0')
-        env["THUVIENSO_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + database
-    try:
-        yield env
-    finally:
-        if database:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.dispose()
-        subprocess.run(["rm", "-rf", str(data)], check=True)
+    with contextlib.ExitStack() as stack:
+        if kind == "postgresql":
+            env["THUVIENSO_DATABASE_URL"] = stack.enter_context(fresh_pg_database(PG_ADMIN))
+        try:
+            yield env
+        finally:
+            subprocess.run(["rm", "-rf", str(data)], check=True)
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:

@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -66,6 +67,22 @@ def pg_database(name: str) -> str:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
     admin.dispose()
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+@contextmanager
+def fresh_pg_database(admin_url: str, keep: bool = False) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped at the end unless `keep`."""
+    name = f"thuvienso_bench_{uuid.uuid4().hex[:8]}"
+    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def store_env(kind: str, n: int, page_size: int) -> dict[str, str]:

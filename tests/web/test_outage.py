@@ -3,11 +3,9 @@ wait and retry), never a 500; once it answers again, the app serves without a re
 
 from __future__ import annotations
 
-import sqlalchemy
-
 from store.records import DCValue, ItemInput
 from store.write.items import upsert_item
-from tests.conftest import PG_ADMIN_URL
+from tests.store.ingest.helpers import outage
 from web.app import create_app
 from web.context import context_of
 from web.http import RETRY_AFTER
@@ -36,13 +34,8 @@ def test_a_database_that_refuses_connections_is_503_then_recovers(pg_url, tmp_pa
               .status_code for method, url in ROUTES}
     assert 503 not in before.values() and 500 not in before.values(), before
 
-    name = pg_url.rsplit("/", 1)[1]
-    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
-    try:
+    with outage(pg_url) as down:
+        down.start()
         for method, url in ROUTES:
             response = client.open(url, method=method, data="verb=Identify"
                                    if method == "POST" else None,
@@ -50,10 +43,6 @@ def test_a_database_that_refuses_connections_is_503_then_recovers(pg_url, tmp_pa
             assert response.status_code == 503, (url, response.status_code)
             assert response.headers["Retry-After"] == str(RETRY_AFTER)
             assert b"Traceback" not in response.data
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        admin.dispose()
 
     after = {url: client.open(url, method=method, data="verb=Identify" if method == "POST"
                               else None, content_type="application/x-www-form-urlencoded")
@@ -81,13 +70,8 @@ def test_sign_in_and_a_readers_session_meet_an_outage_with_503_not_500(pg_url, t
     reader, stranger = app.test_client(), app.test_client()
     assert sign_in(reader).status_code == 303
     token = csrf(stranger)
-    name = pg_url.rsplit("/", 1)[1]
-    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
-    try:
+    with outage(pg_url) as down:
+        down.start()
         answers = [reader.get("/account"), reader.get("/"),
                    reader.get("/iiif/image/hp-2~p0001/full/max/0/default.jpg"),
                    stranger.post("/login", data={"csrf_token": token, "login": "lan",
@@ -95,9 +79,5 @@ def test_sign_in_and_a_readers_session_meet_an_outage_with_503_not_500(pg_url, t
         for response in answers:
             assert response.status_code == 503, response.request.path
             assert response.headers["Retry-After"] == str(RETRY_AFTER)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        admin.dispose()
     assert reader.get("/iiif/image/hp-2~p0001/full/max/0/default.jpg").status_code == 200
     context_of(app).store.dispose()
