@@ -97,16 +97,17 @@ class ImageService:
                 and (r.width, r.height) in {thumbnail_size(page.width, page.height, box)
                                             for box in THUMBNAIL_BOXES})
 
-    def _opens_as_thumbnail(self, page: PageImage, req: ImageRequest) -> bool:
-        """Whether a request refused by the gate is an open thumbnail (a request that does
-        not resolve is refused like any other, so a 400 tells nothing of a closed image)."""
+    def _open_thumbnail(self, page: PageImage, req: ImageRequest) -> Resolved | None:
+        """A request refused by the gate, resolved, when it is an open thumbnail; else None (a
+        request that does not resolve is refused like any other, so a 400 tells nothing of a
+        closed image)."""
         if not self.open_thumbnails or page.access != "readers":
-            return False
+            return None
         try:
-            return self.is_open_thumbnail(page, resolve(req, page.width, page.height,
-                                                        self.limits))
+            r = resolve(req, page.width, page.height, self.limits)
         except IIIFError:
-            return False
+            return None
+        return r if self.is_open_thumbnail(page, r) else None
 
     @staticmethod
     def _cache_control(public: bool) -> str:
@@ -143,11 +144,13 @@ class ImageService:
         req = parse(region, size, rotation, quality_format)
         page = self.find(image_id)
         public = access.is_public(page)
-        if not access.allows(page, requester, self.policy):
-            if not self._opens_as_thumbnail(page, req):
+        if access.allows(page, requester, self.policy):
+            r = resolve(req, page.width, page.height, self.limits)
+        else:
+            thumbnail = self._open_thumbnail(page, req)  # already resolved
+            if thumbnail is None:
                 raise access.refusal()
-            public = True
-        r = resolve(req, page.width, page.height, self.limits)
+            r, public = thumbnail, True
         name = key_name(page.checksum or page.image_path, pyramid.VERSION, RENDER_VERSION,
                         r.render_key)
         canonical = f"{links.image_service(image_id)}/{r.canonical}"
