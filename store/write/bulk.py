@@ -35,7 +35,13 @@ from store.write.items import (
     store_image,
     validate,
 )
-from store.write.search_index import index_words, page_document, page_fts_row
+from store.write.search_index import (
+    index_words,
+    keep_rebuild_in_step,
+    page_document,
+    page_fts_item,
+    page_fts_row,
+)
 
 CHUNK = 500  # ids per IN (...) list
 ITEM_COLUMNS = ("item_id", "access", "deleted", "datestamp", "content_hash", "source_format",
@@ -94,13 +100,16 @@ def _delete_children(session: Session, pks: list[int], pages_too: bool = True,
                 f"SELECT item_pk, seq, text FROM page WHERE item_pk IN ({marks}) "
                 "AND text IS NOT NULL").all()
             if pages:
-                connection.exec_driver_sql(
-                    "INSERT INTO page_fts(page_fts, rowid, body) VALUES('delete', ?, ?)",
-                    [page_fts_row(*page) for page in pages])
+                forget = "INSERT INTO page_fts(page_fts, rowid, body) VALUES('delete', ?, ?)"
+                rows = [page_fts_row(*page) for page in pages]
+                connection.exec_driver_sql(forget, rows)
+                keep_rebuild_in_step(connection, forget, rows, "page_fts", page_fts_item)
         for table in tables:
             connection.exec_driver_sql(f"DELETE FROM {table} WHERE item_pk IN ({marks})")
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql(f"DELETE FROM item_fts WHERE rowid IN ({marks})")
+            keep_rebuild_in_step(connection, "DELETE FROM item_fts WHERE rowid = ?",
+                                 [(pk,) for pk in chunk], "item_fts", lambda row: row[0])
 
 
 def _item_row(item: ItemInput, digest: str, now: datetime | str, inherited: bool
@@ -259,8 +268,10 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
     sqlite = session.connection().dialect.name == "sqlite"
     if sqlite:
         insert_rows(session, "page", pages)
-        insert_rows(session, "page_fts", [page_fts_row(row[0], row[1], row[6])
-                                          for row in pages if row[6]])
+        indexed = [page_fts_row(row[0], row[1], row[6]) for row in pages if row[6]]
+        insert_rows(session, "page_fts", indexed)
+        keep_rebuild_in_step(session.connection(), "INSERT INTO page_fts (rowid, body) "
+                             "VALUES (?, ?)", indexed, "page_fts", page_fts_item)
     else:
         insert_rows(session, "page_pg", [(*row, page_document(row[6])) for row in pages])
     specs = sorted({s for n in written for s in items[n].sets})
@@ -272,6 +283,9 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
     insert_rows(session, "item_search", search)
     if sqlite:
         insert_rows(session, "item_fts", [row[:5] for row in search])
+        keep_rebuild_in_step(session.connection(), "INSERT INTO item_fts (rowid, title, "
+                             "creator, subject, other) VALUES (?, ?, ?, ?, ?)",
+                             [row[:5] for row in search], "item_fts", lambda row: row[0])
 
 
 def bulk_delete(session: Session, item_ids: Sequence[str]) -> list[bool]:
