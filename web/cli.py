@@ -332,6 +332,31 @@ def deploy_systemd(socket_path: str, workers: int) -> None:
         click.echo(text)
 
 
+@main.command("reindex")
+def reindex_() -> None:
+    """Rebuild the item and page full-text indexes from what the store holds (after a change
+    of folding, a damaged index, a restore from elsewhere); searches go on meanwhile. Stopped
+    midway, what was done is kept, and running it again finishes the job."""
+    from store.ingest.batch import RECORD_ERRORS, StoreUnavailable, store_faults
+    from store.write.reindex import reindex
+
+    store = open_store()
+    try:
+        with progress_bars() as show, store_faults():
+            done = reindex(store, None if show is None
+                           else lambda items, total: show("reindex", items, total))
+    except StoreUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    except RECORD_ERRORS as error:  # a damaged database, a full disk
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        raise click.ClickException(
+            f"the reindex stopped ({reason[0] if reason else type(error).__name__}); what was "
+            "done is kept, and running it again finishes the job") from None
+    finally:
+        store.dispose()
+    click.echo(done.line())
+
+
 @main.command("stats")
 def stats_() -> None:
     """Counts of items, pages, sets, deleted items and readers."""

@@ -57,8 +57,9 @@ class Reindexed:
 
 
 def reindex(store: Store, on_progress: OnProgress | None = None,
-            batch: int = BATCH) -> Reindexed:
-    """Rebuild the item and page full-text indexes of the store, batch by batch."""
+            batch: int | None = None) -> Reindexed:
+    """Rebuild the item and page full-text indexes of the store, `batch` items at a time."""
+    batch = batch or BATCH
     sqlite = store.is_sqlite
     after = _open_shadows(store) if sqlite else 0
     with store.engine.connect() as conn:
