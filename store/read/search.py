@@ -13,7 +13,6 @@ were not among the candidates shows a snippet of its metadata.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,6 @@ from store.schema.fulltext import PAGE_BITS, item_rowids
 
 ITEM_CANDIDATES = 2_000  # item-index matches ranked, at most
 PAGE_CANDIDATES = 5_000  # page-index matches read, at most (BENCHMARKS.md: Full text)
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,88 +57,92 @@ def search_items(session: Session, query: str, limit: int = 20, offset: int = 0,
     if not parsed or filters.set_pks == ():
         return SearchPage([], 0)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    by_meta = _item_matches(session, parsed, sqlite)
-    by_text = _page_matches(session, parsed, sqlite)
-    allowed = _allowed(session, [*by_meta, *by_text], filters)
-    ordered = [pk for pk in by_meta if pk in allowed]
-    seen = set(ordered)
-    ordered += [pk for pk, _found in sorted(by_text.items(), key=lambda kv: (-kv[1][0], kv[0]))
-                if pk not in seen and allowed.get(pk, ("", ""))[1] in filters.text_levels]
-    shown = ordered[offset:offset + limit]
-    pages = _page_texts(session, [(pk, by_text[pk][1]) for pk in shown if pk in by_text
-                                  and allowed[pk][1] in filters.text_levels])
-    capped = (len(by_meta) >= ITEM_CANDIDATES
-              or sum(count for count, _first in by_text.values()) >= PAGE_CANDIDATES)
-    return SearchPage([allowed[pk][0] for pk in shown], len(ordered), capped,
-                      {allowed[pk][0]: page for pk, page in pages.items()})
+    where = _Where(filters, sqlite)
+    by_meta, meta_read = _item_matches(session, parsed, where, sqlite)
+    by_text, pages_read = _page_matches(session, parsed, where, sqlite)
+    ordered = list(by_meta.items())
+    ordered += [(pk, found[2]) for pk, found in sorted(by_text.items(),
+                                                       key=lambda kv: (-kv[1][0], kv[0]))
+                if pk not in by_meta]
+    shown = dict(ordered[offset:offset + limit])
+    pages = _page_texts(session, [(pk, by_text[pk][1]) for pk in shown if pk in by_text])
+    capped = meta_read >= ITEM_CANDIDATES or pages_read >= PAGE_CANDIDATES
+    return SearchPage(list(shown.values()), len(ordered), capped,
+                      {shown[pk]: page for pk, page in pages.items()})
 
 
-def _item_matches(session: Session, query: Query, sqlite: bool) -> list[int]:
-    """Item keys whose metadata matches, best first (a small index: ranked in full)."""
+class _Where:
+    """The filters as SQL conditions on `item i` (and `item_search s`, joined when a year is
+    asked), with their parameters: applied in the statement that reads an index."""
+
+    def __init__(self, filters: Filters, sqlite: bool) -> None:
+        self.conditions = ["NOT i.deleted"]
+        self.params: dict[str, Any] = {}
+        self.binds: list[BindParameter[Any]] = []
+        low, high = filters.years
+        self.join = "" if low is None and high is None else \
+            " LEFT JOIN item_search s ON s.item_pk = i.pk"
+        if low is not None:
+            self.conditions.append("s.year >= :low")
+            self.params["low"] = low
+        if high is not None:
+            self.conditions.append("s.year <= :high")
+            self.params["high"] = high
+        if filters.set_pks is not None:
+            self.conditions.append("i.pk IN (SELECT item_pk FROM item_set WHERE set_pk IN "
+                                   ":sets)")
+            self.params["sets"] = list(filters.set_pks)
+            self.binds.append(bindparam("sets", expanding=True))
+        self.text_levels = list(filters.text_levels)
+
+    def sql(self, *more: str) -> str:
+        return " AND ".join([*self.conditions, *more])
+
+
+def _item_matches(session: Session, query: Query, where: _Where, sqlite: bool
+                  ) -> tuple[dict[int, str], int]:
+    """Items whose metadata matches and that pass the filters, best first (a small index:
+    ranked in full), by key; and how many the index gave (ITEM_CANDIDATES at most)."""
     if sqlite:
-        sql = ("SELECT rowid FROM item_fts WHERE item_fts MATCH :q ORDER BY rank, rowid "
-               "LIMIT :n")
+        sql = ("SELECT f.rowid, i.item_id FROM item_fts f JOIN item i ON i.pk = f.rowid"
+               f"{where.join} WHERE item_fts MATCH :q AND {where.sql()} "
+               "ORDER BY f.rank, f.rowid LIMIT :n")
         expr = query.fts5()
     else:
         # weights of D, C, B, A: other metadata, subject, -, title and creator
-        sql = ("SELECT item_pk FROM item_search, to_tsquery('simple', :q) q "
-               "WHERE document @@ q ORDER BY ts_rank('{0.05, 0.1, 0.3, 1.0}', document, q) "
-               "DESC, item_pk LIMIT :n")
+        sql = ("SELECT d.item_pk, i.item_id FROM item_search d JOIN item i ON i.pk = d.item_pk"
+               f"{where.join}, to_tsquery('simple', :q) q WHERE d.document @@ q AND "
+               f"{where.sql()} ORDER BY ts_rank('{{0.05, 0.1, 0.3, 1.0}}', d.document, q) DESC, "
+               "d.item_pk LIMIT :n")
         expr = query.tsquery()
-    return list(session.execute(text(sql), {"q": expr, "n": ITEM_CANDIDATES}).scalars())
+    rows = session.execute(text(sql).bindparams(*where.binds),
+                           {**where.params, "q": expr, "n": ITEM_CANDIDATES}).all()
+    return {int(pk): item_id for pk, item_id in rows}, len(rows)
 
 
-def _page_matches(session: Session, query: Query, sqlite: bool) -> dict[int, tuple[int, int]]:
-    """Item keys with matching pages, how many and the first, from the first PAGE_CANDIDATES
-    matches."""
-    if sqlite:  # the rowid holds the item's key and the page: no need to read `page`
-        sql = (f"SELECT rowid >> {PAGE_BITS}, count(*), min(rowid) & {(1 << PAGE_BITS) - 1} "
-               "FROM (SELECT rowid FROM page_fts WHERE page_fts MATCH :q LIMIT :n) GROUP BY 1")
+def _page_matches(session: Session, query: Query, where: _Where, sqlite: bool
+                  ) -> tuple[dict[int, tuple[int, int, str]], int]:
+    """Items with matching pages whose text the reader may search and that pass the filters:
+    how many pages, the first and the item id, by key, from the first PAGE_CANDIDATES
+    matches; and how many matches were read."""
+    if sqlite:  # the rowid holds the item's key and the page: `page` is not read
+        matches = (f"SELECT rowid >> {PAGE_BITS} AS item_pk, rowid & {(1 << PAGE_BITS) - 1} "
+                   "AS seq FROM page_fts WHERE page_fts MATCH :q LIMIT :n")
         expr = query.fts5()
     else:
-        sql = ("SELECT item_pk, count(*), min(seq) FROM (SELECT item_pk, seq FROM page "
-               "WHERE document @@ CAST(:q AS tsquery) LIMIT :n) m GROUP BY 1")
+        matches = "SELECT item_pk, seq FROM page_matches(CAST(:q AS tsquery), :n)"
         expr = query.page_tsquery()
-        # A word on most pages makes the planner scan the table, reading (and decompressing)
-        # every page's tsvector; the GIN index answers a match without them.
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-    rows = session.execute(text(sql), {"q": expr, "n": PAGE_CANDIDATES}).all()
-    if not sqlite:
-        session.execute(text("SET LOCAL enable_seqscan = on"))
-    return {int(pk): (int(count), int(first)) for pk, count, first in rows}
-
-
-def _allowed(session: Session, pks: Sequence[int], filters: Filters
-             ) -> dict[int, tuple[str, str]]:
-    """The candidates that pass the filters: item id and access level by key."""
-    where = ["i.pk IN :pks", "NOT i.deleted"]
-    params: dict[str, Any] = {}
-    low, high = filters.years
-    if low is not None:
-        where.append("s.year >= :low")
-        params["low"] = low
-    if high is not None:
-        where.append("s.year <= :high")
-        params["high"] = high
-    binds: list[BindParameter[Any]] = []
-    if filters.set_pks is not None:
-        where.append("i.pk IN (SELECT item_pk FROM item_set WHERE set_pk IN :sets)")
-        params["sets"] = list(filters.set_pks)
-        binds.append(bindparam("sets", expanding=True))
-    unique = sorted(set(pks))
-    if session.get_bind().dialect.name == "postgresql":  # one array, one statement
-        where[0] = "i.pk = ANY(:pks)"
-        chunks = [unique]
-    else:
-        binds.append(bindparam("pks", expanding=True))
-        chunks = [unique[start:start + CHUNK] for start in range(0, len(unique), CHUNK)]
-    statement = text("SELECT i.pk, i.item_id, i.access FROM item i JOIN item_search s "
-                     f"ON s.item_pk = i.pk WHERE {' AND '.join(where)}").bindparams(*binds)
-    found: dict[int, tuple[str, str]] = {}
-    for chunk in chunks:
-        rows = session.execute(statement, {**params, "pks": chunk})
-        found.update({pk: (item_id, access) for pk, item_id, access in rows})
-    return found
+    sql = (f"SELECT m.item_pk, count(*), min(m.seq), i.item_id, "
+           f"CASE WHEN {where.sql('i.access IN :levels')} THEN 1 ELSE 0 END "
+           f"FROM ({matches}) m LEFT JOIN item i ON i.pk = m.item_pk{where.join} "
+           "GROUP BY 1, 4, 5")
+    rows = session.execute(text(sql).bindparams(*where.binds,
+                                                bindparam("levels", expanding=True)),
+                           {**where.params, "q": expr, "n": PAGE_CANDIDATES,
+                            "levels": where.text_levels}).all()
+    return ({int(pk): (int(count), int(first), item_id)
+             for pk, count, first, item_id, passes in rows if passes},
+            sum(int(count) for _pk, count, *_rest in rows))
 
 
 _PAGE = "SELECT item_pk, seq, label, width, height, text, boxes FROM page "
@@ -172,5 +174,5 @@ def matching_pages(session: Session, item_pk: int, query: Query) -> list[int]:
             "ORDER BY rowid"), {"q": query.fts5(), "lo": low, "hi": high}).scalars()
         return [int(r) - low for r in rows]
     return [int(s) for s in session.execute(text(
-        "SELECT seq FROM page WHERE item_pk = :pk AND document @@ CAST(:q AS tsquery) "
+        "SELECT seq FROM page_search WHERE item_pk = :pk AND document @@ CAST(:q AS tsquery) "
         "ORDER BY seq"), {"q": query.page_tsquery(), "pk": item_pk}).scalars()]

@@ -53,16 +53,13 @@ COLUMNS = {
     "metadata_value": ("item_pk", "position", "element", "value", "lang"),
     "page": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file",
              "boxes"),
-    "page_pg": ("item_pk", "seq", "label", "checksum", "width", "height", "text", "image_file",
-                "boxes", "document"),
+    "page_search": ("item_pk", "seq", "document"),
     "item_set": ("item_pk", "set_pk"),
     "item_search": ("item_pk", "title_words", "creator_words", "subject_words", "other_words",
                     "year"),
     "item_fts": ("rowid", "title", "creator", "subject", "other"),
     "page_fts": ("rowid", "body"),
 }
-TABLES = {"page_pg": "page"}  # a table written with other columns on one database
-
 
 def _chunks(values: Sequence[Any]) -> list[list[Any]]:
     return [list(values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
@@ -74,24 +71,24 @@ def insert_rows(session: Session, table: str, rows: list[tuple[Any, ...]]) -> No
         return
     columns = COLUMNS[table]
     connection = session.connection()
-    name = TABLES.get(table, table)
     if connection.dialect.name == "postgresql":
         raw = connection.connection.dbapi_connection
         with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})",
+    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                                rows)
 
 
 def _delete_children(session: Session, pks: list[int], pages_too: bool = True,
                      all_children: bool = True) -> None:
     connection = session.connection()
+    page_tables = ["page"] if connection.dialect.name == "sqlite" else ["page_search", "page"]
     tables = (["metadata_value", "item_set"] if all_children else []) + \
-        (["page"] if pages_too else []) + ["item_search"]
+        (page_tables if pages_too else []) + ["item_search"]
     for chunk in _chunks(pks):
         marks = ", ".join(str(int(pk)) for pk in chunk)  # integers from the database
         if pages_too and connection.dialect.name == "sqlite":
@@ -184,7 +181,7 @@ def _keep_statistics(session: Session, highest_pk: int) -> None:
         "SELECT reltuples FROM pg_class WHERE oid = 'item'::regclass").scalar() or 0
     if highest_pk >= 1000 and estimate <= 0:
         session.connection().exec_driver_sql(
-            "ANALYZE item, metadata_value, item_set, item_search, page")
+            "ANALYZE item, metadata_value, item_set, item_search, page, page_search")
 
 
 def _insert_items(session: Session, new: list[tuple[int, ItemInput, str, bool]],
@@ -273,7 +270,9 @@ def _insert_children(session: Session, items: Sequence[ItemInput], checksums: li
         keep_rebuild_in_step(session.connection(), "INSERT INTO page_fts (rowid, body) "
                              "VALUES (?, ?)", indexed, "page_fts", page_fts_item)
     else:
-        insert_rows(session, "page_pg", [(*row, page_document(row[6])) for row in pages])
+        insert_rows(session, "page", pages)
+        insert_rows(session, "page_search", [(row[0], row[1], page_document(row[6]))
+                                             for row in pages if row[6]])
     specs = sorted({s for n in written for s in items[n].sets})
     if specs:
         sets = ensure_sets(session, specs)

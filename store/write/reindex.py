@@ -5,9 +5,9 @@ from its stored metadata and subtitle, a page's from its stored text. Live items
 BATCH at a time in key order, one transaction a batch, so a fault stops the run with every
 finished batch kept, and the same command finishes the job.
 
-PostgreSQL: in place. A batch rewrites its items' `item_search` rows and its pages'
-`document`, only where they differ (a rerun after a fault writes what is left), so a search
-sees each row either old or new and never a gap; VACUUM ANALYZE at the end clears the old row
+PostgreSQL: in place. A batch rewrites its items' `item_search` and `page_search` rows where
+they differ (a rerun after a fault writes only what is left), so a search sees each row either
+old or new and never a gap; VACUUM ANALYZE at the end clears the old row
 versions and the GIN indexes' pending lists (store.write.maintenance).
 
 SQLite: `page_fts` is contentless, and a row of it can only be removed given the very words
@@ -93,7 +93,7 @@ def reindex(store: Store, on_progress: OnProgress | None = None,
     if not sqlite:
         with store.engine.begin() as conn:
             _clear_tombstones(conn, after)
-        vacuum_analyze(store.engine, ["item_search", "page"])
+        vacuum_analyze(store.engine, ["item_search", "page_search"])
     return done
 
 
@@ -118,7 +118,8 @@ def _reindex_batch(conn: Connection, pks: list[int], after: int, sqlite: bool) -
                                  "VALUES (?, ?)", rows)
         rewritten += len(rows)
     else:
-        rewritten += _page_documents(conn, [(pk, body) for pk, _i, _s, body in pages])
+        rewritten += _page_documents(conn, window, [(item_pk, seq, body)
+                                                    for _pk, item_pk, seq, body in pages if body])
     return Reindexed(len(pks), sum(1 for page in pages if page[3]), rewritten)
 
 
@@ -162,16 +163,25 @@ def _item_rows(conn: Connection, pks: list[int], window: dict[str, int], sqlite:
     return count
 
 
-def _page_documents(conn: Connection, pages: list[tuple[int, str | None]]) -> int:
-    """Set each page's tsvector where it differs; the number of pages written."""
-    if not pages:
-        return 0
-    result = conn.execute(text(
-        "UPDATE page SET document = v.doc FROM (SELECT unnest(CAST(:pks AS integer[])) AS pk, "
-        "CAST(unnest(CAST(:docs AS text[])) AS tsvector) AS doc) v "
-        "WHERE page.pk = v.pk AND page.document IS DISTINCT FROM v.doc"),
-        {"pks": [pk for pk, _body in pages], "docs": [page_document(body) for _pk, body in pages]})
-    return max(int(result.rowcount or 0), 0)
+def _page_documents(conn: Connection, window: dict[str, int],
+                    pages: list[tuple[int, int, str]]) -> int:
+    """Make the batch's `page_search` rows those of its pages with text, writing only what
+    differs; the number of rows written or removed."""
+    arrays = {"pks": [p[0] for p in pages], "seqs": [p[1] for p in pages],
+              "docs": [page_document(p[2]) for p in pages]}
+    pairs = ("unnest(CAST(:pks AS integer[]), CAST(:seqs AS integer[]), "
+             "CAST(:docs AS text[])) AS v(item_pk, seq, doc)")
+    removed = conn.execute(text(
+        "DELETE FROM page_search s WHERE s.item_pk > :after AND s.item_pk <= :last AND NOT "
+        f"EXISTS (SELECT 1 FROM {pairs} WHERE v.item_pk = s.item_pk AND v.seq = s.seq)"),
+        {**window, **arrays})
+    written = conn.execute(text(
+        f"INSERT INTO page_search (item_pk, seq, document) SELECT v.item_pk, v.seq, "
+        f"CAST(v.doc AS tsvector) FROM {pairs} ON CONFLICT (item_pk, seq) DO UPDATE SET "
+        "document = excluded.document WHERE page_search.document IS DISTINCT FROM "
+        "excluded.document"), arrays) if pages else None
+    return max(int(removed.rowcount or 0), 0) + \
+        (max(int(written.rowcount or 0), 0) if written is not None else 0)
 
 
 def _open_shadows(store: Store) -> int:

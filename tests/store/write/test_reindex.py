@@ -53,7 +53,8 @@ def damage(store: Store) -> None:
                                  "SELECT pk, 'rac', '', '', '' FROM item")
             conn.exec_driver_sql("UPDATE item_search SET title_words = 'rac'")
         else:
-            conn.exec_driver_sql("UPDATE page SET document = NULL")
+            conn.exec_driver_sql("DELETE FROM page_search WHERE seq > 1")
+            conn.exec_driver_sql("UPDATE page_search SET document = 'rac'")
             conn.exec_driver_sql("DELETE FROM item_search WHERE mod(item_pk, 2) = 0")
             conn.exec_driver_sql("UPDATE item_search SET title_words = 'rac'")
 
