@@ -42,6 +42,7 @@ from sqlalchemy import text
 from store.ingest.demo.collection import words as demo_words
 from store.records import DCValue, ItemInput, PageInput
 from store.write.bulk import bulk_upsert
+from store.write.maintenance import settle_search_indexes
 from web.app import create_app
 from web.context import context_of
 
@@ -128,6 +129,7 @@ def load(app: Any, corpus: Corpus, items: int, pages: int, folder: Path) -> floa
         if first % 1000 == 1:
             print(f"  {first - 1} items loaded, {time.perf_counter() - started:.0f} s",
                   flush=True)
+    settle_search_indexes(store.engine)  # as an import or a harvest ends
     return time.perf_counter() - started
 
 
@@ -140,12 +142,14 @@ def index_bytes(app: Any) -> dict[str, int]:
                                       "WHERE name LIKE 'page_fts%'")).scalar()
             pages = conn.execute(text("SELECT sum(pgsize) FROM dbstat WHERE name = 'page'"))
             return {"page_index": int(index or 0), "page_table": int(pages.scalar() or 0)}
-        conn.execute(text("VACUUM ANALYZE page"))
-        index = conn.execute(text("SELECT pg_relation_size('ix_page_document')")).scalar()
-        column = conn.execute(text("SELECT sum(pg_column_size(document)) FROM page")).scalar()
-        table = conn.execute(text("SELECT pg_total_relation_size('page')")).scalar()
+        index = conn.execute(text(
+            "SELECT pg_relation_size('ix_page_search_document')")).scalar()
+        column = conn.execute(text(
+            "SELECT sum(pg_column_size(document)) FROM page_search")).scalar()
+        table = conn.execute(text("SELECT pg_total_relation_size('page') + "
+                                  "pg_total_relation_size('page_search')")).scalar()
         return {"page_index": int(index or 0), "document_column": int(column or 0),
-                "page_table_with_indexes": int(table or 0)}
+                "page_tables_with_indexes": int(table or 0)}
 
 
 def queries(corpus: Corpus, items: int, pages: int, count: int) -> dict[str, list[str]]:
@@ -198,8 +202,9 @@ def ranked_all(app: Any, texts: list[str]) -> dict[str, float]:
                 conn.execute(text("SELECT rowid FROM page_fts WHERE page_fts MATCH :q "
                                   "ORDER BY rank LIMIT 20"), {"q": parsed.fts5()}).all()
             else:
-                conn.execute(text("SELECT pk FROM page, to_tsquery('simple', :q) q WHERE "
-                                  "document @@ q ORDER BY ts_rank(document, q) DESC LIMIT 20"),
+                conn.execute(text("SELECT item_pk, seq FROM page_search, "
+                                  "to_tsquery('simple', :q) q WHERE document @@ q "
+                                  "ORDER BY ts_rank(document, q) DESC LIMIT 20"),
                              {"q": parsed.tsquery()}).all()
             spent.append((time.perf_counter() - started) * 1000)
     spent.sort()
@@ -212,9 +217,12 @@ def run(kind: str, args: argparse.Namespace, corpus: Corpus) -> dict[str, Any]:
     folder = OUT / "fulltext" / uuid.uuid4().hex[:8]
     folder.mkdir(parents=True)
     with scratch(kind, folder, args.keep) as settings:
+        if args.reuse:  # a store this bench loaded and kept (--keep), upgraded by create_app
+            settings.update(zip(("data_dir", "database_url"), args.reuse.split(",", 1),
+                                strict=True))
         app = create_app(settings)
         print(f"{kind}: loading {args.items} × {args.pages} × {args.words}", flush=True)
-        seconds = load(app, corpus, args.items, args.pages, folder)
+        seconds = 0.0 if args.reuse else load(app, corpus, args.items, args.pages, folder)
         words = args.items * args.pages * args.words
         sizes = index_bytes(app)
         result: dict[str, Any] = {
@@ -264,6 +272,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the scratch stores (to study them); printed at the end")
     parser.add_argument("--load-only", action="store_true", help="load, measure no query")
+    parser.add_argument("--reuse", metavar="DATA_DIR,DATABASE_URL",
+                        help="measure a store kept by --keep instead of loading one (give one "
+                             "database in --databases, and the sizes it was loaded with)")
     args = parser.parse_args()
     corpus = Corpus(1, args.words)
     report: dict[str, Any] = {

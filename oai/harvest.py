@@ -110,6 +110,7 @@ def run_harvest(store: Store, url: str, metadata_prefix: str = "oai_dc",
         if not page.token:
             break
         token = page.token
+    writer.settle()
     return summary
 
 

@@ -31,6 +31,7 @@ from store.ingest.entries import Delete, Entry, Reject, Upsert
 from store.records import ImportSummary
 from store.write.bulk import bulk_delete, bulk_upsert
 from store.write.items import validate
+from store.write.maintenance import settle_search_indexes
 
 BATCH_SIZE = 500
 Written = Upsert | Delete
@@ -152,6 +153,14 @@ class BatchWriter:
         for outcome in outcomes:
             setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
         self._report()
+
+    def settle(self) -> None:
+        """At the end of a run that wrote anything: the search indexes ready for searches
+        (store.write.maintenance)."""
+        s = self.summary
+        if s.imported or s.updated or s.deleted:
+            with store_faults():
+                settle_search_indexes(self.store.engine)
 
     def _report(self) -> None:
         """Tell on_progress how many entries of each source were handled, where that changed."""

@@ -103,6 +103,7 @@ def run_import(store: Store, paths: list[Path], fmt: str = "auto", set_spec: str
                 entry = Upsert(entry.number, replace(entry.item, access=access))
             writer.add(str(path), entry)
         writer.flush()
+    writer.settle()
     summary.cleaned_chars = ctx.cleaned_chars
     summary.problems.extend(ctx.problems)
     return summary
