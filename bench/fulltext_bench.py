@@ -2,10 +2,14 @@
 
     .venv/bin/python bench/fulltext_bench.py                       # 10 000 × 20 × 300, both
     .venv/bin/python bench/fulltext_bench.py --items 1000 --databases sqlite
+    .venv/bin/python bench/fulltext_bench.py --databases postgresql --keep --load-only
+    .venv/bin/python bench/fulltext_bench.py --databases postgresql --reuse DATA_DIR,URL
 
 The corpus is loaded through the store's own write path (store.write.bulk: rows, folding and
-both full-text indexes), timed; then each kind of query runs `--queries` times in process
-through the app (Flask's test client: the whole request, template and JSON included):
+both full-text indexes, then what an import does when it ends), timed (`--keep` keeps the store,
+`--reuse` measures a kept one again without loading); then each kind of query runs `--queries`
+times in process through the app (Flask's test client: the whole request, template and JSON
+included):
   portal   GET /search?q=…  common words, rare words, a common phrase, a rare phrase;
   content  GET /iiif/{item}/search/1?q=…  a common word within one item;
   complete GET /iiif/{item}/autocomplete/1?q=…  a two-letter prefix.

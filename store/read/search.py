@@ -6,9 +6,12 @@ and the large page index, of which at most PAGE_CANDIDATES matching pages are re
 ranking beyond counting each item's matching pages. Items found by their metadata come first,
 then items found only by their page text (most matching pages first). Filters (set, years) and
 the access rule (page text counts only for items whose text the reader may see) are applied to
-the candidates. The first matching page of each item comes with the candidates; its text (for
-the snippet) is read only for the items shown, and an item found by its metadata whose pages
-were not among the candidates shows a snippet of its metadata.
+the candidates in the statement that reads each index (one statement an index, joined to
+`item`). On PostgreSQL the page candidates come from `page_matches()` (migration 0006), which
+reads them through the GIN index from the narrow `page_search`. The first matching page of each
+item comes with the candidates; its text (for the snippet) is read only for the items shown, and
+an item found by its metadata whose pages were not among the candidates shows a snippet of its
+metadata.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 SQLite: `page_fts`, a contentless FTS5 table (the text itself stays in `page.text`) whose rowid
 packs the item's key and the page number, so that a search finds its items without reading
-`page` and a search within one item is a rowid range. PostgreSQL: `page.document`, a tsvector
-with a GIN index, written as a literal whose positions are the words' places in the page.
+`page` and a search within one item is a rowid range. PostgreSQL: `page_search(item_pk, seq,
+document)`, a narrow table of the pages with text (migration 0006): a tsvector with a GIN
+index, written as a literal whose positions are the words' places in the page.
 """
 
 from __future__ import annotations
