@@ -40,6 +40,7 @@ def upgrade() -> None:
                "FROM page WHERE document IS NOT NULL ORDER BY item_pk, seq")
     op.execute("DROP INDEX ix_page_document")
     op.drop_column("page", "document")
+    op.execute("SET LOCAL maintenance_work_mem = '256MB'")  # a GIN build gathers entries there
     op.execute("CREATE INDEX ix_page_search_document ON page_search USING gin (document)")
     op.execute(PAGE_MATCHES)
 
