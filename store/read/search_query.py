@@ -39,13 +39,19 @@ class Query:
         return " & ".join("(" + " <-> ".join(group) + ")" for group in self.groups)
 
     def page_tsquery(self) -> str:
-        """The tsquery of the page index (store.schema.fulltext), as a literal: a phrase needs
-        its pairs of words (found by the index alone) and then its words in a row."""
+        """The tsquery of the page index (store.schema.fulltext), as a literal. A phrase of two
+        words is their pair, which the GIN index answers alone (no page's tsvector is read:
+        the pair stands on a page exactly where the two words do in a row); a longer phrase
+        needs its pairs (to narrow the pages by the index) and then its words in a row
+        (checked on each of those pages' positions)."""
         parts = []
         for group in self.groups:
             words = " <-> ".join(f"'{w}'" for w in group)
             pairs = [f"'{pair(a, b)}'" for a, b in zip(group, group[1:], strict=False)]
-            parts.append(f"({' & '.join(pairs)} & ({words}))" if pairs else words)
+            if len(pairs) == 1:
+                parts.append(pairs[0])
+            else:
+                parts.append(f"({' & '.join(pairs)} & ({words}))" if pairs else words)
         return " & ".join(parts)
 
 

@@ -94,3 +94,11 @@ def test_a_word_too_long_for_an_index_neither_breaks_the_import_nor_the_search(s
                     store.settings.data_path)
     assert found(store, "lang") == ["dai"]
     assert found(store, "x" * 3000) == []
+
+
+def test_the_page_index_answers_a_two_word_phrase_by_its_pair_alone():
+    from store.read.search_query import parse_query
+
+    assert parse_query('"Hải Phòng" tàu').page_tsquery() == "'hai_phong' & 'tau'"
+    assert parse_query('"ngô quyền thắng"').page_tsquery() == \
+        "('ngo_quyen' & 'quyen_thang' & ('ngo' <-> 'quyen' <-> 'thang'))"

@@ -43,6 +43,7 @@ def upgrade() -> None:
     op.execute("SET LOCAL maintenance_work_mem = '256MB'")  # a GIN build gathers entries there
     op.execute("CREATE INDEX ix_page_search_document ON page_search USING gin (document)")
     op.execute(PAGE_MATCHES)
+    op.execute("ANALYZE page_search")
 
 
 def downgrade() -> None:
