@@ -135,10 +135,11 @@ def _page_matches(session: Session, query: Query, where: _Where, sqlite: bool
     else:
         matches = "SELECT item_pk, seq FROM page_matches(CAST(:q AS tsquery), :n)"
         expr = query.page_tsquery()
-    sql = (f"SELECT m.item_pk, count(*), min(m.seq), i.item_id, "
+    # counted by item first: one lookup of `item` an item, not a page
+    sql = (f"SELECT m.item_pk, m.pages, m.first, i.item_id, "
            f"CASE WHEN {where.sql('i.access IN :levels')} THEN 1 ELSE 0 END "
-           f"FROM ({matches}) m LEFT JOIN item i ON i.pk = m.item_pk{where.join} "
-           "GROUP BY 1, 4, 5")
+           f"FROM (SELECT item_pk, count(*) AS pages, min(seq) AS first FROM ({matches}) p "
+           f"GROUP BY item_pk) m LEFT JOIN item i ON i.pk = m.item_pk{where.join}")
     rows = session.execute(text(sql).bindparams(*where.binds,
                                                 bindparam("levels", expanding=True)),
                            {**where.params, "q": expr, "n": PAGE_CANDIDATES,
