@@ -177,3 +177,40 @@ def test_0005_indexes_the_descriptions_and_page_texts_written_before_it(empty_en
         found = search_items(s, "bach dang")
         assert found.item_ids == ["cu"] and found.pages["cu"].seq == 1
         assert search_items(s, "sach", filters=Filters(years=(1925, 1925))).item_ids == ["cu"]
+
+
+def test_0006_moves_the_postgresql_page_index_into_page_search(empty_engine):
+    from sqlalchemy.orm import Session
+
+    from store.read.search import search_items
+    from store.schema.fulltext import tsvector_literal
+
+    assert upgrade(empty_engine, "0005")
+    postgresql = empty_engine.dialect.name == "postgresql"
+    with empty_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO item (pk, item_id, access, deleted, created, datestamp, content_hash, "
+            "viewing_direction, page_count) VALUES (1, 'cu', 'open', false, :t, :t, 'h', "
+            "'left-to-right', 2)"), {"t": "2024-01-01 00:00:00"})
+        conn.execute(text("INSERT INTO item_search (item_pk, title_words, creator_words, "
+                          "subject_words) VALUES (1, 'sach cu', '', '')"))
+        for seq, body in ((1, None), (2, "Trận Bạch Đằng")):
+            conn.execute(text("INSERT INTO page (item_pk, seq, image_file, checksum, width, "
+                              "height, text) VALUES (1, :seq, 'x.jpg', 'c', 10, 10, :body)"),
+                         {"seq": seq, "body": body})
+        if postgresql:
+            conn.execute(text("UPDATE page SET document = CAST(:doc AS tsvector) WHERE seq = 2"),
+                         {"doc": tsvector_literal(["tran", "bach", "dang"])})
+        else:
+            conn.execute(text("INSERT INTO page_fts (rowid, body) VALUES (:r, 'tran bach dang')"),
+                         {"r": (1 << 20) | 2})
+    assert upgrade(empty_engine)
+    with Session(empty_engine) as s:
+        found = search_items(s, '"bach dang"')
+        assert found.item_ids == ["cu"] and found.pages["cu"].seq == 2
+    if postgresql:
+        with empty_engine.connect() as conn:
+            assert conn.execute(text("SELECT item_pk, seq FROM page_search")).all() == [(1, 2)]
+            assert conn.execute(text("SELECT count(*) FROM information_schema.columns WHERE "
+                                     "table_name = 'page' AND column_name = 'document'")
+                                ).scalar() == 0
