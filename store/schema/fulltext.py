@@ -18,6 +18,12 @@ MAX_WORD = 200  # characters of a word indexed, at most (PostgreSQL refuses lexe
 # metadata searched and ranked below title and creator (coverage: the place)
 OTHER_ELEMENTS = ("description", "publisher", "coverage", "date")
 _YEAR = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
+# SQLite's FTS5 tables as migration 0005 made them (the words are folded already), for
+# `thuvienso reindex` to make them again
+_FTS = "tokenize='unicode61 remove_diacritics 0'"
+ITEM_FTS = "CREATE VIRTUAL TABLE {name} USING fts5(title, creator, subject, other, " + _FTS + ")"
+ITEM_FTS_RANK = "bm25(10.0, 10.0, 2.0, 1.0)"  # title and creator above subject above the rest
+PAGE_FTS = "CREATE VIRTUAL TABLE {name} USING fts5(body, content='', " + _FTS + ")"
 
 
 def first_year(dates: list[str]) -> int | None:

@@ -25,10 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.exc import OperationalError
 
 from store.db import Store
 from store.records import DCValue, ItemInput
+from store.schema.fulltext import ITEM_FTS, ITEM_FTS_RANK, PAGE_FTS
 from store.write.maintenance import vacuum_analyze
 from store.write.search_index import (
     REBUILD_MARK,
@@ -40,6 +43,7 @@ from store.write.search_index import (
 )
 
 BATCH = 200  # items a transaction (about 4 000 pages of a book collection)
+DEADLOCK_RETRIES = 3
 OnProgress = Callable[[int, int], None]  # items done, items in all
 
 
@@ -69,37 +73,55 @@ def reindex(store: Store, on_progress: OnProgress | None = None,
     total, before = int(counts[0]), int(counts[1])
     done = Reindexed()
     while True:
-        with store.engine.begin() as conn:
-            if sqlite:  # a write first: the batch holds the write lock before it reads
-                conn.execute(text(f"UPDATE {REBUILD_MARK} SET mark = mark"))
-            pks = list(conn.execute(text(
-                "SELECT pk FROM item WHERE pk > :after AND NOT deleted ORDER BY pk LIMIT :n"),
-                {"after": after, "n": batch}).scalars())
-            if pks:
-                step = _reindex_batch(conn, pks, after, sqlite)
-                after = pks[-1]
-                if sqlite:
-                    conn.execute(text(f"UPDATE {REBUILD_MARK} SET mark = :mark"),
-                                 {"mark": after})
-            elif sqlite:  # every item done, and no writer in between: swap
-                _clear_tombstones(conn, after)
-                _swap_shadows(conn)
+        pks, step = _batch(store, after, batch, sqlite)
         if not pks:
             break
+        after = pks[-1]
         done = Reindexed(done.items + len(pks), done.pages + step.pages,
                          done.rewritten + step.rewritten)
         if on_progress is not None:
             on_progress(before + done.items, max(total, before + done.items))
     if not sqlite:
         with store.engine.begin() as conn:
-            _clear_tombstones(conn, after)
+            _clear_tombstones(conn)
         vacuum_analyze(store.engine, ["item_search", "page_search"])
     return done
 
 
-def _clear_tombstones(conn: Connection, after: int) -> None:
-    """No index row for the items above the last one done (tombstones, vanished items)."""
-    conn.execute(text("DELETE FROM item_search WHERE item_pk > :after"), {"after": after})
+def _batch(store: Store, after: int, size: int, sqlite: bool) -> tuple[list[int], Reindexed]:
+    """One transaction: the next `size` live items after key `after` indexed again (on SQLite,
+    the new tables swapped in when none is left); their keys and what was done."""
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with store.engine.begin() as conn:
+                if sqlite:  # a write first: the batch holds the write lock before it reads
+                    conn.execute(text(f"UPDATE {REBUILD_MARK} SET mark = mark"))
+                # PostgreSQL: the items locked against writers until the batch commits, so
+                # that no write falls between what it reads and what it writes
+                pks = list(conn.execute(text(
+                    "SELECT pk FROM item WHERE pk > :after AND NOT deleted ORDER BY pk "
+                    f"LIMIT :n{'' if sqlite else ' FOR SHARE'}"),
+                    {"after": after, "n": size}).scalars())
+                if not pks:
+                    if sqlite:  # every item done, and no writer in between: swap
+                        _clear_tombstones(conn)
+                        _swap_shadows(conn)
+                    return [], Reindexed()
+                step = _reindex_batch(conn, pks, after, sqlite)
+                if sqlite:
+                    conn.execute(text(f"UPDATE {REBUILD_MARK} SET mark = :mark"),
+                                 {"mark": pks[-1]})
+                return pks, step
+        except OperationalError as error:  # a writer locked the same items the other way
+            if not isinstance(error.orig, DeadlockDetected) or attempt == DEADLOCK_RETRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _clear_tombstones(conn: Connection) -> None:
+    """No index row for deleted items (the write path leaves none; a damaged index may)."""
+    conn.execute(text("DELETE FROM item_search WHERE item_pk IN "
+                      "(SELECT pk FROM item WHERE deleted)"))
 
 
 def _reindex_batch(conn: Connection, pks: list[int], after: int, sqlite: bool) -> Reindexed:
@@ -139,10 +161,6 @@ def _item_rows(conn: Connection, pks: list[int], window: dict[str, int], sqlite:
     rows = [(pk, *index_words(ItemInput("-", metadata=tuple(values[pk]),
                                         subtitle=subtitles.get(pk))))
             for pk in pks]
-    # tombstones and vanished items between these keys keep no index row
-    conn.execute(text("DELETE FROM item_search WHERE item_pk > :after AND item_pk <= :last "
-                      "AND item_pk NOT IN :pks").bindparams(bindparam("pks", expanding=True)),
-                 {**window, "pks": pks})
     written = conn.execute(text(
         "INSERT INTO item_search (item_pk, title_words, creator_words, subject_words, "
         "other_words, year) VALUES (:pk, :title, :creator, :subject, :other, :year) "
@@ -171,10 +189,10 @@ def _page_documents(conn: Connection, window: dict[str, int],
               "docs": [page_document(p[2]) for p in pages]}
     pairs = ("unnest(CAST(:pks AS integer[]), CAST(:seqs AS integer[]), "
              "CAST(:docs AS text[])) AS v(item_pk, seq, doc)")
-    removed = conn.execute(text(
+    removed = conn.execute(text(  # rows of pages gone, without text, of deleted items
         "DELETE FROM page_search s WHERE s.item_pk > :after AND s.item_pk <= :last AND NOT "
-        f"EXISTS (SELECT 1 FROM {pairs} WHERE v.item_pk = s.item_pk AND v.seq = s.seq)"),
-        {**window, **arrays})
+        "EXISTS (SELECT 1 FROM page p JOIN item i ON i.pk = p.item_pk WHERE p.item_pk = "
+        "s.item_pk AND p.seq = s.seq AND p.text IS NOT NULL AND NOT i.deleted)"), window)
     written = conn.execute(text(
         f"INSERT INTO page_search (item_pk, seq, document) SELECT v.item_pk, v.seq, "
         f"CAST(v.doc AS tsvector) FROM {pairs} ON CONFLICT (item_pk, seq) DO UPDATE SET "
@@ -191,15 +209,11 @@ def _open_shadows(store: Store) -> int:
         mark = rebuild_mark(conn)
         if mark is not None:
             return mark
-        for live, shadow in SHADOWS.items():
+        for shadow, ddl in ((SHADOWS["item_fts"], ITEM_FTS), (SHADOWS["page_fts"], PAGE_FTS)):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {shadow}")
-            sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = ?",
-                                       (live,)).scalar()
-            conn.exec_driver_sql(str(sql).replace(live, shadow, 1))
-        rank = conn.exec_driver_sql("SELECT v FROM item_fts_config WHERE k = 'rank'").scalar()
-        if rank is not None:
-            conn.exec_driver_sql(f"INSERT INTO {SHADOWS['item_fts']}({SHADOWS['item_fts']}, "
-                                 "rank) VALUES ('rank', ?)", (rank,))
+            conn.exec_driver_sql(ddl.format(name=shadow))
+        conn.exec_driver_sql(f"INSERT INTO {SHADOWS['item_fts']}({SHADOWS['item_fts']}, rank) "
+                             "VALUES ('rank', ?)", (ITEM_FTS_RANK,))
         conn.exec_driver_sql(f"CREATE TABLE {REBUILD_MARK} (mark INTEGER NOT NULL)")
         conn.exec_driver_sql(f"INSERT INTO {REBUILD_MARK} (mark) VALUES (0)")
     return 0
@@ -208,6 +222,6 @@ def _open_shadows(store: Store) -> int:
 def _swap_shadows(conn: Connection) -> None:
     """Put the new FTS tables in place of the live ones (in the caller's transaction)."""
     for live, shadow in SHADOWS.items():
-        conn.exec_driver_sql(f"DROP TABLE {live}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {live}")
         conn.exec_driver_sql(f"ALTER TABLE {shadow} RENAME TO {live}")
     conn.exec_driver_sql(f"DROP TABLE {REBUILD_MARK}")

@@ -156,3 +156,14 @@ def test_a_run_stopped_midway_keeps_searching_and_finishes_when_run_again(sample
         assert progress[0][0] == 4
     assert progress[-1] == (7, 7)
     assert results(sample) == before
+
+
+def test_a_dropped_fts_table_is_made_again(sample):
+    if not sample.is_sqlite:
+        pytest.skip("SQLite's FTS5 tables")
+    before = results(sample)
+    with sample.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE page_fts")
+        conn.exec_driver_sql("DROP TABLE item_fts")
+    reindex(sample)
+    assert results(sample) == before
