@@ -41,7 +41,7 @@ def test_healthz_answers_with_the_schema_revision(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "schema": head_revision()}
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"
 
 
 def test_healthz_is_503_when_the_store_does_not_answer(app, client):
