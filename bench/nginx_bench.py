@@ -129,6 +129,32 @@ def run_wrk(port: int, paths: list[str], concurrency: int, seconds: float,
     return result | {"rate": result["n"] / result["elapsed_s"]}
 
 
+def cpu_seconds(roots: list[int]) -> float:
+    """User and system CPU time so far of the processes `roots` and all their descendants
+    (the server's own cost, whatever else the machine is doing)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    wanted, total = set(roots), 0.0
+    for pid in sorted(times):  # a child's pid is most often above its parent's
+        if pid in wanted or parents.get(pid) in wanted:
+            wanted.add(pid)
+    for _ in range(3):  # deeper descendants (workers of a forked master), whatever their pid
+        wanted |= {pid for pid, parent in parents.items() if parent in wanted}
+    for pid in wanted:
+        total += times.get(pid, 0.0)
+    return total
+
+
 class Front:
     """The app on a Unix socket and nginx with the rendered site (plus a static server)."""
 
@@ -177,8 +203,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="length of each run")
     parser.add_argument("--scans", type=int, default=4)
     parser.add_argument("--port", type=int, default=8741)
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="which of them to run, comma-separated (all by default)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
+    kinds = [k for k in KINDS if k in args.kinds.split(",")]
     out = args.out.resolve()
     info = machine() | {"command": " ".join([Path(sys.executable).name, *sys.argv]),
                         "rounds": args.rounds, "seconds": args.seconds, "scans": args.scans,
@@ -208,13 +237,20 @@ def main() -> None:
     try:
         front.start()
         alone.start()
-        iip.start()
+        if "IIPImage" in kinds:
+            iip.start()
         cookie = sign_in(args.port)
         servers = {"nginx open": (args.port, {}), "nginx static": (args.port + 1, {}),
                    "nginx reader": (args.port, {"Cookie": cookie}),
                    "app open": (args.port + 2, {}), "IIPImage": (args.port + 3, {})}
+        front_pids = lambda: [proc.pid for proc in front.procs]  # noqa: E731
+        pids = {"nginx open": front_pids, "nginx static": front_pids,
+                "nginx reader": front_pids, "app open": lambda: [alone.proc.pid],
+                "IIPImage": lambda: [iip.proc.pid]}
         for kind, passes in (("nginx open", 1), ("nginx reader", 1), ("app open", 1),
                              ("IIPImage", 3)):
+            if kind not in kinds and not (kind == "nginx open" and "nginx static" in kinds):
+                continue
             port, headers = servers[kind]
             for p in range(passes):
                 todo = paths(kind, p, 99)
@@ -222,46 +258,58 @@ def main() -> None:
                              headers=headers)
                 print(f"  warm-up {kind}: {r['n']} tiles in {r['elapsed_s']:.0f} s, "
                       f"errors={r['errors']}", flush=True)
-        static = out / "static" / "static"
-        shutil.rmtree(static, ignore_errors=True)
-        shutil.copytree(out / "data" / "iiif" / "direct", static)  # the very same files
+        if "nginx static" in kinds:
+            static = out / "static" / "static"
+            shutil.rmtree(static, ignore_errors=True)
+            shutil.copytree(out / "data" / "iiif" / "direct", static)  # the very same files
         for rnd in range(args.rounds):
             for conc in (1, 4, 32):
-                order = list(KINDS) if rnd % 2 == 0 else list(reversed(KINDS))
+                order = kinds if rnd % 2 == 0 else kinds[::-1]
                 for kind in order:
                     port, headers = servers[kind]
+                    roots = pids[kind]()
+                    before = cpu_seconds(roots)
                     r = run_wrk(port, paths(kind, rnd, conc), conc, args.seconds, headers,
                                 out)
+                    r["server_cpu_us"] = (cpu_seconds(roots) - before) / max(r["n"], 1) * 1e6
                     print(f"    {kind:12} c={conc:<2} {r['rate']:8.1f}/s  p50 "
                           f"{r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  n={r['n']} "
-                          f"errors={r['errors']}", flush=True)
+                          f"errors={r['errors']}  server CPU {r['server_cpu_us']:.0f} µs/tile",
+                          flush=True)
                     results.append({"kind": kind, "concurrency": conc, "round": rnd, **r})
     finally:
         iip.stop()
         alone.stop()
         front.stop()
-    table = summary(results)
+    table = summary(results, kinds)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({"machine": info, "runs": results}, indent=1))
     (out / "summary.md").write_text(f"{date.today()}\n\n{table}\n")
     print(table)
 
 
-def summary(results: list[dict]) -> str:
-    rows = ["| clients | " + " | ".join(f"{k} tiles/s" for k in KINDS) +
-            " | open / static | reader / app open | open / IIPImage |",
-            "| --- |" + " --- |" * (len(KINDS) + 3)]
+def summary(results: list[dict], kinds: list[str]) -> str:
+    """Medians per kind and clients, and the ratios of the kinds that ran."""
+    ratios = [(name, a, b) for name, a, b in (("open / static", "nginx open", "nginx static"),
+                                              ("reader / app open", "nginx reader", "app open"),
+                                              ("open / IIPImage", "nginx open", "IIPImage"))
+              if a in kinds and b in kinds]
+    rows = ["| clients | " + " | ".join(f"{k} tiles/s (p50, server CPU/tile)" for k in kinds) +
+            "".join(f" | {name}" for name, _a, _b in ratios) + " |",
+            "| --- |" + " --- |" * (len(kinds) + len(ratios))]
     for conc in (1, 4, 32):
         rate = {k: statistics.median(r["rate"] for r in results
                                      if r["kind"] == k and r["concurrency"] == conc)
-                for k in KINDS}
+                for k in kinds}
         p50 = {k: statistics.median(r["p50_ms"] for r in results
                                     if r["kind"] == k and r["concurrency"] == conc)
-               for k in KINDS}
-        cells = " | ".join(f"{rate[k]:.0f} ({p50[k]:.2f} ms)" for k in KINDS)
-        rows.append(f"| {conc} | {cells} | {rate['nginx open'] / rate['nginx static']:.2f}× | "
-                    f"{rate['nginx reader'] / rate['app open']:.2f}× | "
-                    f"{rate['nginx open'] / rate['IIPImage']:.2f}× |")
+               for k in kinds}
+        cpu = {k: statistics.median(r.get("server_cpu_us", math.nan) for r in results
+                                    if r["kind"] == k and r["concurrency"] == conc)
+               for k in kinds}
+        cells = " | ".join(f"{rate[k]:.0f} ({p50[k]:.2f} ms, {cpu[k]:.0f} µs)" for k in kinds)
+        shares = "".join(f" | {rate[a] / rate[b]:.2f}×" for _name, a, b in ratios)
+        rows.append(f"| {conc} | {cells}{shares} |")
     return "\n".join(rows)
 
 

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import make_url
 
-from store import tile_tree
+from store import reader_passes, tile_tree
 from store.settings import PREFIX, Settings
+from web.reader_passes import COOKIE
 
 SOCKET = "/run/thuvienso/thuvienso.sock"
 ENV_FILE = "/etc/thuvienso/thuvienso.env"
@@ -63,6 +64,17 @@ upstream thuvienso {
     server unix:$socket;
     keepalive 32;
 }
+
+# A signed-in reader's pass (store.reader_passes): its cookie, if well formed, and today's
+# date (local time, as the app's); a pass is a link to the readers tile tree in today's folder.
+map $$cookie_$pass_cookie $$thuvienso_pass {
+    "~^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}~[0-9a-f]{32}$$" $$cookie_$pass_cookie;
+    default "-";
+}
+map $$time_iso8601 $$thuvienso_today {
+    "~^(?<day>[0-9]{4}-[0-9]{2}-[0-9]{2})" $$day;
+    default "-";
+}
 $redirect
 server {
     listen $listen;
@@ -77,14 +89,28 @@ $tls
                application/javascript;
 $proxy
     # Open images' grid tiles, in the form Mirador asks for, are files nginx sends itself;
-    # a tile not there yet (404: the app writes it) and any other method go to the app, as
+    # a tile not there yet (404) goes on to the reader's pass, any other method to the app, as
     # every other request does. (No try_files: a hit costs what a static file does.)
     location ~ "^/iiif/image/[^/]+/[^/]+/[^/]+/0/default\\.jpg$$" {
         root $direct;
-        error_page 404 405 = @app;
+        error_page 404 = @readers;
+        error_page 405 = @app;
         log_not_found off;
         if_modified_since before;
         add_header Cache-Control "public, max-age=$max_age";
+        add_header Access-Control-Allow-Origin "*";
+        add_header X-Content-Type-Options nosniff;
+    }
+
+    # Tiles of `readers` images for the holder of today's pass, from the readers tree through
+    # the pass's link (nginx follows links: disable_symlinks off, its default); without a
+    # pass, or a tile not there yet, the app decides (and gives the pass to a signed-in reader).
+    location @readers {
+        root $passes/$$thuvienso_today/$$thuvienso_pass;
+        try_files $$uri @app;
+        log_not_found off;
+        if_modified_since before;
+        add_header Cache-Control "private, no-cache";
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
     }
@@ -94,6 +120,14 @@ $proxy
     location $internal_prefix/ {
         internal;
         alias $internal/;
+        if_modified_since before;
+        add_header Access-Control-Allow-Origin "*";
+        add_header X-Content-Type-Options nosniff;
+    }
+
+    location $readers_prefix/ {
+        internal;
+        alias $readers/;
         if_modified_since before;
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
@@ -143,7 +177,9 @@ def nginx_site(settings: Settings, site: Site) -> str:
         redirect=_REDIRECT.substitute(server_name=site.server_name) if site.tls else "",
         tls=tls, proxy=_PROXY.replace("$$", "$"),
         direct=tile_tree.root(data), internal=tile_tree.root(data, tile_tree.INTERNAL),
-        internal_prefix=tile_tree.INTERNAL_PREFIX, max_age=TILE_MAX_AGE)
+        internal_prefix=tile_tree.INTERNAL_PREFIX, readers=tile_tree.root(data, tile_tree.READERS),
+        readers_prefix=tile_tree.READERS_PREFIX, passes=reader_passes.folder(data),
+        pass_cookie=COOKIE, max_age=TILE_MAX_AGE)
 
 
 _SERVICE = Template("""\
