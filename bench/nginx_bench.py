@@ -11,15 +11,19 @@ on a Unix socket. Every grid tile is asked in Mirador's URL form
   nginx open     open tiles through nginx: files of the direct tree, sent by nginx alone;
   nginx static   the very same files copied to a plain static root of the same nginx (the
                  physical limit here): the goal is nginx open >= 0.8x this;
-  nginx reader   a signed-in reader's tiles: the app checks the session, nginx sends the file
-                 (X-Accel-Redirect); the goal is >= app open;
+  nginx reader   a signed-in reader's tiles, as a browser asks for them: with the day's pass
+                 (its cookie came with the reader's first tile), nginx sends the files of the
+                 readers tree alone (store.reader_passes); the goal is >= app open;
+  reader no pass the same tiles with the session cookie only: every tile goes to the app, which
+                 checks the session, then nginx sends the file (X-Accel-Redirect);
   app open       the app alone (no nginx, THUVIENSO_NGINX unset, 2 workers on a port) serving
                  the open tiles, as `thuvienso serve` does today;
   IIPImage       iipsrv behind lighttpd (2 processes, memory cache warmed), on the same
                  pyramids, its Image API 2.1 form {x},{y},{w},{h}/{w},/0/default.jpg.
-Each is warmed by one pass over the grid (three for IIPImage), then the five run alternately,
-several rounds; medians and same-run ratios are printed as Markdown and kept in
-bench/out/nginx/. Needs Debian's nginx, wrk, iipimage-server and lighttpd.
+Each is warmed by one pass over the grid (three for IIPImage), then they run alternately,
+several rounds (`--kinds` picks some); medians, same-run ratios and the server's CPU time per
+tile (its processes' user and system time, whatever else the machine does) are printed as
+Markdown and kept in bench/out/nginx/. Needs Debian's nginx, wrk, iipimage-server and lighttpd.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from bench.image_client import run_load, wait_for  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "nginx"
 EXE = ROOT / ".venv" / "bin" / "thuvienso"
-KINDS = ("nginx open", "nginx static", "nginx reader", "app open", "IIPImage")
+KINDS = ("nginx open", "nginx static", "nginx reader", "reader no pass", "app open", "IIPImage")
 
 
 def grid_parts() -> list[str]:
@@ -109,6 +113,16 @@ def sign_in(port: int) -> str:
                               "password": "mật khẩu dài của bench"})
     assert done.status_code == 303, done.status_code
     return f"session={session.cookies['session']}"
+
+
+def reader_pass(port: int, cookie: str, path: str) -> str:
+    """The pass cookie nginx's site gives with a reader's first readers tile."""
+    import requests
+
+    first = requests.get(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie},
+                         timeout=60)
+    assert first.status_code == 200 and "thuvienso_pass" in first.cookies, first.headers
+    return f"thuvienso_pass={first.cookies['thuvienso_pass']}"
 
 
 def run_wrk(port: int, paths: list[str], concurrency: int, seconds: float,
@@ -220,7 +234,7 @@ def main() -> None:
     front = Front(out, args.port, args.port + 1)
     alone = Ours(out, args.port + 2, 2 * 1024**3)  # the app alone: THUVIENSO_NGINX unset
     iip = IIP(out, args.port + 3, 1500)
-    for tree in ("direct", "internal"):  # a warm tree is made by the warm-up pass below
+    for tree in ("direct", "readers", "internal", "passes"):  # warm trees: by the warm-up below
         shutil.rmtree(out / "data" / "iiif" / tree, ignore_errors=True)
 
     def paths(kind: str, rnd: int, conc: int) -> list[str]:
@@ -229,7 +243,7 @@ def main() -> None:
         if kind == "IIPImage":  # its 2.1 form: the size by width
             return [f"/iiif/{ids[n][1]}/{p.split('/')[0]}/{p.split('/')[1].split(',')[0]},"
                     "/0/default.jpg" for n, p in rows]
-        item = "doc" if kind == "nginx reader" else "bench"
+        item = "doc" if kind in ("nginx reader", "reader no pass") else "bench"
         prefix = "/static" if kind == "nginx static" else ""
         return [f"{prefix}/iiif/image/{item}-{n:02d}~p0001/{p}/0/default.jpg" for n, p in rows]
 
@@ -240,13 +254,16 @@ def main() -> None:
         if "IIPImage" in kinds:
             iip.start()
         cookie = sign_in(args.port)
+        with_pass = f"{cookie}; {reader_pass(args.port, cookie, paths('nginx reader', 0, 0)[0])}"
         servers = {"nginx open": (args.port, {}), "nginx static": (args.port + 1, {}),
-                   "nginx reader": (args.port, {"Cookie": cookie}),
+                   "nginx reader": (args.port, {"Cookie": with_pass}),
+                   "reader no pass": (args.port, {"Cookie": cookie}),
                    "app open": (args.port + 2, {}), "IIPImage": (args.port + 3, {})}
         front_pids = lambda: [proc.pid for proc in front.procs]  # noqa: E731
         pids = {"nginx open": front_pids, "nginx static": front_pids,
-                "nginx reader": front_pids, "app open": lambda: [alone.proc.pid],
-                "IIPImage": lambda: [iip.proc.pid]}
+                "nginx reader": front_pids, "reader no pass": front_pids,
+                "app open": lambda: [alone.proc.pid] if alone.proc else [],
+                "IIPImage": lambda: [iip.proc.pid] if iip.proc else []}
         for kind, passes in (("nginx open", 1), ("nginx reader", 1), ("app open", 1),
                              ("IIPImage", 3)):
             if kind not in kinds and not (kind == "nginx open" and "nginx static" in kinds):
@@ -292,6 +309,8 @@ def summary(results: list[dict], kinds: list[str]) -> str:
     """Medians per kind and clients, and the ratios of the kinds that ran."""
     ratios = [(name, a, b) for name, a, b in (("open / static", "nginx open", "nginx static"),
                                               ("reader / app open", "nginx reader", "app open"),
+                                              ("no pass / app open", "reader no pass",
+                                               "app open"),
                                               ("open / IIPImage", "nginx open", "IIPImage"))
               if a in kinds and b in kinds]
     rows = ["| clients | " + " | ".join(f"{k} tiles/s (p50, server CPU/tile)" for k in kinds) +
