@@ -147,3 +147,40 @@ def test_a_tile_is_not_published_when_its_image_changed_meanwhile(tmp_path):
     assert tile_tree.withdraw(tmp_path, ["a"]) == 1
     with pytest.raises(ValueError):
         tile_tree.tile_path(tmp_path, "a~p0001", "../../x/0/default.jpg")
+
+
+@pytest.mark.parametrize("change", ["disable", "password", "extend", "group"])
+def test_a_readers_pass_comes_with_a_checked_tile_and_ends_with_any_change_of_the_account(
+        behind, change):
+    from datetime import date
+
+    from store import reader_passes
+    from store.write.readers import (disable_reader, extend_group, extend_reader,
+                                     set_password)
+    from web.reader_passes import COOKIE
+
+    image = add_item(behind, "doc", "readers")
+    add(behind, group="hoi-sach")
+    add(behind, "minh", group="khac")
+    client, other = behind.test_client(), behind.test_client()
+    sign_in(client)
+    sign_in(other, "minh")
+    assert client.get_cookie(COOKIE, path="/iiif/image/") is None
+    first = client.get(f"{image}/{TILES[0]}")
+    name = client.get_cookie(COOKIE, path="/iiif/image/").value
+    assert "HttpOnly" in first.headers["Set-Cookie"] and "Path=/iiif/image/" in first.headers[
+        "Set-Cookie"] and "SameSite=Lax" in first.headers["Set-Cookie"]
+    assert "Set-Cookie" not in client.get(f"{image}/{TILES[0]}").headers  # has it already
+    other.get(f"{image}/{TILES[0]}")
+    kept = other.get_cookie(COOKIE, path="/iiif/image/").value
+    with context_of(behind).store.session() as session:
+        {"disable": lambda: disable_reader(session, "lan"),
+         "password": lambda: set_password(session, "lan", "một mật khẩu mới dài"),
+         "extend": lambda: extend_reader(session, "lan", date(2027, 1, 1)),
+         "group": lambda: extend_group(session, "hoi-sach", date(2027, 1, 1))}[change]()
+        assert reader_passes.has_pass(data(behind), name, date.today())  # until it commits
+    assert not reader_passes.has_pass(data(behind), name, date.today())
+    assert reader_passes.has_pass(data(behind), kept, date.today())  # another reader's stays
+    # another reader signing in on this browser drops the pass it held
+    assert sign_in(client, "minh").status_code == 303
+    assert client.get_cookie(COOKIE, path="/iiif/image/") is None
