@@ -155,8 +155,7 @@ def test_a_readers_pass_comes_with_a_checked_tile_and_ends_with_any_change_of_th
     from datetime import date
 
     from store import reader_passes
-    from store.write.readers import (disable_reader, extend_group, extend_reader,
-                                     set_password)
+    from store.write.readers import disable_reader, extend_group, extend_reader, set_password
     from web.reader_passes import COOKIE
 
     image = add_item(behind, "doc", "readers")
