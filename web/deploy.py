@@ -100,7 +100,7 @@ $proxy
         add_header Cache-Control "public, max-age=$max_age";
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
-    }
+$hsts    }
 
     # Tiles of `readers` images for the holder of today's pass, from the readers tree through
     # the pass's link (nginx follows links: disable_symlinks off, its default); without a
@@ -113,7 +113,7 @@ $proxy
         add_header Cache-Control "private, no-cache";
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
-    }
+$hsts    }
 
     # Tiles of the other images: the app checks who is asking, then answers X-Accel-Redirect
     # here. Internal: a request from outside gets 404.
@@ -123,7 +123,7 @@ $proxy
         if_modified_since before;
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
-    }
+$hsts    }
 
     location $readers_prefix/ {
         internal;
@@ -131,7 +131,7 @@ $proxy
         if_modified_since before;
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
-    }
+$hsts    }
 
     location / {
         proxy_pass http://thuvienso;
@@ -152,12 +152,13 @@ server {
 }
 """)
 
+_HSTS = 'add_header Strict-Transport-Security "max-age=31536000" always;'
 _TLS = Template("""\
     ssl_certificate $certificate;
     ssl_certificate_key $certificate_key;
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache shared:thuvienso:10m;
-    add_header Strict-Transport-Security "max-age=31536000" always;
+    $hsts
 """)
 
 
@@ -167,7 +168,7 @@ def nginx_site(settings: Settings, site: Site) -> str:
     tls = ""
     if site.tls:
         letsencrypt = f"/etc/letsencrypt/live/{site.server_name}"
-        tls = _TLS.substitute(certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
+        tls = _TLS.substitute(hsts=_HSTS, certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
                               certificate_key=site.certificate_key
                               or f"{letsencrypt}/privkey.pem")
     return _SITE.substitute(
@@ -176,6 +177,8 @@ def nginx_site(settings: Settings, site: Site) -> str:
         listen=f"{site.listen or 443} ssl http2" if site.tls else site.listen or "80",
         redirect=_REDIRECT.substitute(server_name=site.server_name) if site.tls else "",
         tls=tls, proxy=_PROXY.replace("$$", "$"),
+        # a location's add_header replaces the server's: each one adds HSTS again
+        hsts=f"        {_HSTS}\n" if site.tls else "",
         direct=tile_tree.root(data), internal=tile_tree.root(data, tile_tree.INTERNAL),
         internal_prefix=tile_tree.INTERNAL_PREFIX, readers=tile_tree.root(data, tile_tree.READERS),
         readers_prefix=tile_tree.READERS_PREFIX, passes=reader_passes.folder(data),
