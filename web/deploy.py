@@ -168,7 +168,8 @@ def nginx_site(settings: Settings, site: Site) -> str:
     tls = ""
     if site.tls:
         letsencrypt = f"/etc/letsencrypt/live/{site.server_name}"
-        tls = _TLS.substitute(hsts=_HSTS, certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
+        tls = _TLS.substitute(hsts=_HSTS,
+                              certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
                               certificate_key=site.certificate_key
                               or f"{letsencrypt}/privkey.pem")
     return _SITE.substitute(

@@ -114,7 +114,8 @@ def test_the_tls_site_answers_over_https_and_redirects_plain_http(tmp_path):
                     ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""  # workers as the tests
     (tmp_path / "nginx.conf").write_text(
-        f"{user} daemon off; pid {tmp_path / 'pid'}; error_log {tmp_path / 'error.log'}; events {{}} "
+        f"{user} daemon off; pid {tmp_path / 'pid'}; error_log {tmp_path / 'error.log'}; "
+        "events {} "
         f"http {{ include /etc/nginx/mime.types; access_log off; {temp} "
         f"include {tmp_path / 'site.conf'}; }}\n")
     nginx = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-e",
