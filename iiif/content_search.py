@@ -94,7 +94,6 @@ def _window(links: Links, item_id: str, version: int, hits: Sequence[Found], pag
 
 
 IGNORED = ("motivation", "date", "user")  # parameters of the specs this server does not support
-IGNORED_AUTOCOMPLETE = IGNORED  # `min` is supported
 
 
 def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,

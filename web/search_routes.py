@@ -115,7 +115,7 @@ def autocomplete(item_id: str, version: int) -> Response:
     prefix = query_text(request)
     links = ctx.links(request.environ)
     build = content_search.autocomplete_1 if version == 1 else content_search.autocomplete_2
-    ignored = _ignored(content_search.IGNORED_AUTOCOMPLETE)
+    ignored = _ignored(content_search.IGNORED)  # `min` is supported
     try:
         item = readable_text(ctx, request, item_id)
     except Refused as refused:
