@@ -243,6 +243,7 @@ def _text_services(client, headers, access: str, may_see: bool) -> None:
             continue
         assert answer.status_code == (401 if access == "readers" else 403), name
         assert answer.headers["Cache-Control"] == "no-store", name
+        assert answer.headers["Access-Control-Allow-Origin"] == "*", name  # a viewer reads it
         assert "bimat" not in body and SECRET not in body and _count(answer.get_json()) == 0
         other = client.get(url.format(OTHER), headers=headers).get_data(as_text=True)
         assert body.replace("q=b%C3%ADm%E1%BA%ADt", "q=" + OTHER) == other, name
