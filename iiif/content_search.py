@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from store.links import Links
+from store.records import Completion
 
 PROFILE_1 = "http://iiif.io/api/search/1/search"
 AUTOCOMPLETE_1 = "http://iiif.io/api/search/1/autocomplete"
@@ -167,23 +168,28 @@ def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page
     return doc
 
 
-def autocomplete_1(links: Links, item_id: str, prefix: str, terms: Sequence[tuple[str, int]],
+def autocomplete_1(links: Links, item_id: str, prefix: str, terms: Sequence[Completion],
                    ignored: Sequence[str] = ()) -> dict[str, Any]:
-    """A Search 1.0 autocomplete answer (search:TermList); `ignored` as in search_1."""
+    """A Search 1.0 autocomplete answer (search:TermList): each folded word as `match` and, when
+    written otherwise, its written form as `label`; `ignored` as in search_1."""
     doc = {"@context": CONTEXT_1, "@id": _url(links.autocomplete(item_id, 1), prefix),
            "@type": "search:TermList",
-           "terms": [{"match": t, "url": _url(links.search(item_id, 1), t), "count": n}
-                     for t, n in terms]}
+           "terms": [{"match": t.term, "url": _url(links.search(item_id, 1), t.term),
+                      "count": t.count} | ({"label": t.written} if t.written != t.term else {})
+                     for t in terms]}
     return doc | ({"ignored": list(ignored)} if ignored else {})
 
 
-def autocomplete_2(links: Links, item_id: str, prefix: str, terms: Sequence[tuple[str, int]],
+def autocomplete_2(links: Links, item_id: str, prefix: str, terms: Sequence[Completion],
                    ignored: Sequence[str] = ()) -> dict[str, Any]:
-    """A Search 2.0 autocomplete answer (TermPage of Terms with `value` and `total`; no `type`
-    on a Term and no `service`, which the spec leaves out when `value` is usable as `q`)."""
+    """A Search 2.0 autocomplete answer: a TermPage of Terms with `value` (the folded word, a
+    usable `q`: so no `service`, and no `type`, as 5.3 advises), `total` and, when written
+    otherwise, `label` (the written form, "to be displayed instead of the value")."""
     doc: dict[str, Any] = {"@context": CONTEXT_2,
                            "id": _url(links.autocomplete(item_id, 2), prefix), "type": "TermPage"}
     if ignored:
         doc["ignored"] = list(ignored)
-    doc["items"] = [{"value": t, "total": n} for t, n in terms]
+    doc["items"] = [{"value": t.term, "total": t.count}
+                    | ({"label": {"none": [t.written]}} if t.written != t.term else {})
+                    for t in terms]
     return doc

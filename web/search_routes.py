@@ -125,5 +125,5 @@ def autocomplete(item_id: str, version: int) -> Response:
     least = whole_number(request.args.get("min", "1"))
     if least is None or least < 1:
         abort(400, "min must be a whole number from 1")
-    terms = [(term, n) for term, n in completions(item.pages, prefix) if n >= least]
+    terms = [term for term in completions(item.pages, prefix) if term.count >= least]
     return _json(build(links, item_id, prefix, terms, ignored), version)

@@ -184,12 +184,14 @@ def test_autocomplete_gives_words_with_counts(sample, client):
     one = client.get("/iiif/dia-chi-hai-phong/autocomplete/1?q=ng").get_json()
     assert one["@type"] == "search:TermList"
     assert {t["match"]: t["count"] for t in one["terms"]} == {"ngo": 1, "nguyen": 1}
+    assert {t["match"]: t["label"] for t in one["terms"]} == {"ngo": "Ngô", "nguyen": "Nguyễn"}
     assert parse_qs(urlsplit(one["terms"][0]["url"]).query)["q"] in (["ngo"], ["nguyen"])
     two = client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=NG").get_json()
     assert two == {"@context": "http://iiif.io/api/search/2/context.json",
                    "id": "http://localhost/iiif/dia-chi-hai-phong/autocomplete/2?q=NG",
-                   "type": "TermPage",  # Terms: `value` (usable as q) and `total`, as 5.3 says
-                   "items": [{"value": "ngo", "total": 1}, {"value": "nguyen", "total": 1}]}
+                   "type": "TermPage",  # Terms: `value` (usable as q), `total`, and `label`
+                   "items": [{"value": "ngo", "total": 1, "label": {"none": ["Ngô"]}},
+                             {"value": "nguyen", "total": 1, "label": {"none": ["Nguyễn"]}}]}
     ignoring = client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&motivation=x&min=2")
     assert ignoring.get_json()["ignored"] == ["motivation"] and ignoring.get_json()["items"] == []
     assert client.get("/iiif/dia-chi-hai-phong/autocomplete/1?q=ng&user=u").get_json()[
@@ -251,7 +253,7 @@ def test_a_token_from_the_token_service_opens_the_search_as_the_session_does(app
     assert answer.status_code == 200 and answer.get_json()["within"]["total"] == 1
     complete = viewer.get("/iiif/sach-ban-doc/autocomplete/2?q=bi",
                           headers={"Authorization": f"Bearer {token}"}).get_json()
-    assert complete["items"] == [{"value": "bimat", "total": 1}]
+    assert complete["items"] == [{"value": "bimat", "total": 1, "label": {"none": ["bímật"]}}]
     probe = viewer.get("/auth/2/probe/text/sach-ban-doc",
                        headers={"Authorization": f"Bearer {token}"}).get_json()
     assert probe["status"] == 200
