@@ -63,12 +63,13 @@ def language_map(key: str, lang: str | None = None) -> dict[str, list[str]]:
     return {"en": [en]} if lang == "en" else {"vi": [vi]}
 
 
-def auth1_login(links: Links) -> dict[str, Any]:
-    """The Auth 1.0 login service with its token and logout services (Mirador needs a label)."""
+def auth1_login(links: Links, about: str = "description") -> dict[str, Any]:
+    """The Auth 1.0 login service with its token and logout services (Mirador needs a label);
+    `about` is the TEXT key of its description (the images', or the text's)."""
     return {
         "@context": AUTH1_CONTEXT, "@id": links.auth_sign_in(), "@type": "AuthCookieService1",
         "profile": LOGIN1, "label": both("label"), "header": both("header"),
-        "description": both("description"), "confirmLabel": both("confirm"),
+        "description": both(about), "confirmLabel": both("confirm"),
         "failureHeader": both("failure_header"),
         "failureDescription": both("failure_description"),
         "service": [
@@ -88,14 +89,14 @@ def auth2_probe(links: Links, image_id: str) -> dict[str, Any]:
     return _probe(links, links.auth_probe(image_id))
 
 
-def _probe(links: Links, probe_id: str) -> dict[str, Any]:
+def _probe(links: Links, probe_id: str, about: str = "description") -> dict[str, Any]:
     return {
         "id": probe_id, "type": "AuthProbeService2",
         "profile": "AuthProbeService2",
         "service": [{
             "id": links.auth_sign_in(), "type": "AuthAccessService2", "profile": "active",
             "label": language_map("label"), "heading": language_map("header"),
-            "note": language_map("description"), "confirmLabel": language_map("confirm"),
+            "note": language_map(about), "confirmLabel": language_map("confirm"),
             "service": [
                 {"id": links.auth_token(2), "type": "AuthAccessTokenService2",
                  "errorHeading": language_map("failure_header"),
@@ -124,8 +125,8 @@ def text_services(links: Links, item_id: str, access: str) -> tuple[Blocks, Bloc
     item's text (never open to anyone: `restricted`) otherwise."""
     if access == "open":
         return [], []
-    probe = _probe(links, links.auth_text_probe(item_id))
-    return ([auth1_login(links)] if access == "readers" else []), [probe]
+    probe = _probe(links, links.auth_text_probe(item_id), "text_description")
+    return ([auth1_login(links, "text_description")] if access == "readers" else []), [probe]
 
 
 def image_services(links: Links, page: PageImage) -> Blocks:

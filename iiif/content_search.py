@@ -55,11 +55,15 @@ def service_blocks(links: Links, item_id: str, auth_1: Blocks = (), auth_2: Bloc
     ]
 
 
-def refused(doc: dict[str, Any], auth: Blocks) -> dict[str, Any]:
+def refused(doc: dict[str, Any], auth: Blocks, context: str | None = None) -> dict[str, Any]:
     """An answer with no hits or terms made into the body of a refusal (401 or 403): the same
     document, carrying the auth services that may open the text (Auth 1.0: a refused
-    description resource is still one, with its services)."""
-    return doc | {"service": list(auth)} if auth else doc
+    description resource is still one, with its services), and their `context` (Auth 2.0's)
+    before its own, which stays last (Content Search 2.0, Auth 2.0: 2.1)."""
+    if not auth:
+        return doc
+    return doc | {"service": list(auth)} | (
+        {"@context": [context, doc["@context"]]} if context else {})
 
 
 def last_page(total: int) -> int:

@@ -61,7 +61,8 @@ def _refusal(refused: Refused, item_id: str, version: int, empty: dict[str, Any]
     links = current().links(request.environ)
     level = "readers" if refused.status == 401 else "restricted"
     auth_1, auth_2 = auth.text_services(links, item_id, level)
-    doc = content_search.refused(empty, auth_1 if version == 1 else auth_2)
+    doc = (content_search.refused(empty, auth_1) if version == 1 else
+           content_search.refused(empty, auth_2, auth.AUTH2_CONTEXT))
     return _json(doc, version, refused.status)
 
 

@@ -236,7 +236,10 @@ def test_search_services_of_non_open_text_carry_the_auth_services(sample, client
                                                 else [])
         assert all([t["profile"] for t in s["service"]] == [
             "http://iiif.io/api/auth/1/token", "http://iiif.io/api/auth/1/logout"] for s in auth)
-    assert client.get(probe).get_json()["status"] == (401 if login else 403)
+        assert all("The text of this item" in s["description"] for s in auth)
+    result = client.get(probe, query_string={"lang": "en"}).get_json()
+    assert result["status"] == (401 if login else 403)
+    assert "The text of this item" in result["note"]["en"][0]
     assert client.get("/auth/2/probe/text/khong-co").status_code == 404
     assert client.get("/auth/2/probe/text/~bad").status_code == 404
 

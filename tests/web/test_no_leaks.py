@@ -247,7 +247,11 @@ def _text_services(client, headers, access: str, may_see: bool) -> None:
         assert "bimat" not in body and SECRET not in body and _count(answer.get_json()) == 0
         other = client.get(url.format(OTHER), headers=headers).get_data(as_text=True)
         assert body.replace("q=b%C3%ADm%E1%BA%ADt", "q=" + OTHER) == other, name
-        types = [s.get("type", s.get("@type")) for s in answer.get_json().get("service", [])]
+        refusal = answer.get_json()
+        types = [s.get("type", s.get("@type")) for s in refusal.get("service", [])]
+        if name.endswith("2"):  # Auth 2.0's context first, Content Search 2.0's last
+            assert refusal["@context"] == ["http://iiif.io/api/auth/2/context.json",
+                                           "http://iiif.io/api/search/2/context.json"], name
         assert types == (["AuthCookieService1"] if name.endswith("1") and access == "readers"
                          else ["AuthProbeService2"] if name.endswith("2") else []), name
     probe = client.get(f"/auth/2/probe/text/{ITEM}", headers=headers).get_json()
