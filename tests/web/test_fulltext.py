@@ -14,6 +14,7 @@ from store.records import ItemInput
 from store.write.items import upsert_item
 from tests.store.fulltext_sample import HEIGHT, WIDTH, page, populate
 from tests.web.accounts_helpers import add, sign_in
+from tests.web.test_auth import _token_page
 
 pytestmark = pytest.mark.usefixtures("light_argon2")
 HOSTILE = ['"', "*", "NEAR(a b)", "thu OR vien", "' OR 1=1 --", "\x00", "x" * 5000, "😀 )"]
@@ -244,7 +245,7 @@ def test_search_services_of_non_open_text_carry_the_auth_services(sample, client
     assert client.get("/auth/2/probe/text/~bad").status_code == 404
 
 
-def test_a_token_from_the_token_service_opens_the_search_as_the_session_does(app, sample,
+def test_tokens_of_the_token_services_open_the_search_as_the_session_does(app, sample,
                                                                             client):
     add(app)
     sign_in(client)
@@ -257,9 +258,12 @@ def test_a_token_from_the_token_service_opens_the_search_as_the_session_does(app
     complete = viewer.get("/iiif/sach-ban-doc/autocomplete/2?q=bi",
                           headers={"Authorization": f"Bearer {token}"}).get_json()
     assert complete["items"] == [{"value": "bimat", "total": 1, "label": {"none": ["bímật"]}}]
-    probe = viewer.get("/auth/2/probe/text/sach-ban-doc",
-                       headers={"Authorization": f"Bearer {token}"}).get_json()
+    _response, _origin, message = _token_page(client, 2, "http://localhost")  # Auth 2.0's
+    two = {"Authorization": f"Bearer {message['accessToken']}"}
+    probe = viewer.get("/auth/2/probe/text/sach-ban-doc", headers=two).get_json()
     assert probe["status"] == 200
+    assert viewer.get("/iiif/sach-ban-doc/search/2?q=bimat", headers=two).get_json()[
+        "partOf"]["total"] == 1
     for bad in (token[:-2] + "xx", "x" * 5000, token + " extra", "", "😀"):
         refused = viewer.get(url, headers={"Authorization": f"Bearer {bad}"})
         assert refused.status_code == 401 and refused.get_json()["within"]["total"] == 0
