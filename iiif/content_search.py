@@ -98,7 +98,15 @@ def _window(links: Links, item_id: str, version: int, hits: Sequence[Found], pag
                                   for n, h in enumerate(shown, 1)], last_page(len(hits)))
 
 
-IGNORED = ("motivation", "date", "user")  # parameters of the specs this server does not support
+IGNORED = ("date", "user")  # parameters of the specs this server does not support
+MOTIVATIONS = frozenset({"painting", "sc:painting"})  # the matched annotations' (2.0, 1.0)
+
+
+def motivated(motivation: str | None) -> bool:
+    """Whether the matched annotations (all painting: the page's words) answer a `motivation`
+    parameter (space-separated, any one matches; none given: all match)."""
+    given = (motivation or "").split()
+    return not given or not MOTIVATIONS.isdisjoint(given)
 
 
 def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,

@@ -91,8 +91,10 @@ def search(item_id: str, version: int) -> Response:
         item = readable_text(ctx, request, item_id, [])
         if item is None:
             abort(404, f"there is no item {item_id!r}")
-        with ctx.store.reading() as session:
-            seqs = matching_pages(session, item.item_pk, parsed)
+        seqs = []
+        if content_search.motivated(request.args.get("motivation")):
+            with ctx.store.reading() as session:
+                seqs = matching_pages(session, item.item_pk, parsed)
         pages = readable_text(ctx, request, item_id, seqs) if seqs else None
     except Refused as refused:
         return _refusal(refused, item_id, version,
@@ -116,15 +118,17 @@ def autocomplete(item_id: str, version: int) -> Response:
     prefix = query_text(request)
     links = ctx.links(request.environ)
     build = content_search.autocomplete_1 if version == 1 else content_search.autocomplete_2
-    ignored = _ignored(content_search.IGNORED)  # `min` is supported
-    try:
-        item = readable_text(ctx, request, item_id)
+    ignored = _ignored(content_search.IGNORED)  # `min` and `motivation` are supported
+    least = whole_number(request.args.get("min", "1"))
+    if least is None or least < 1:
+        abort(400, "min must be a whole number from 1")
+    try:  # the access first: a refused requester costs no reading of the text
+        item = readable_text(ctx, request, item_id, [])
+        if item is not None and content_search.motivated(request.args.get("motivation")):
+            item = readable_text(ctx, request, item_id)
     except Refused as refused:
         return _refusal(refused, item_id, version, build(links, item_id, prefix, [], ignored))
     if item is None:
         abort(404, f"there is no item {item_id!r}")
-    least = whole_number(request.args.get("min", "1"))
-    if least is None or least < 1:
-        abort(400, "min must be a whole number from 1")
     terms = [term for term in completions(item.pages, prefix) if term.count >= least]
     return _json(build(links, item_id, prefix, terms, ignored), version)

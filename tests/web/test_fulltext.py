@@ -111,8 +111,10 @@ def test_content_search_1_is_an_annotation_list_with_hits_and_boxes(sample, clie
     assert all(set(h["annotations"]) <= ids and h["@type"] == "search:Hit" for h in doc["hits"])
     assert doc["hits"][0]["before"].endswith("trận ")
     assert "ignored" not in doc["within"]
-    ignoring = _search(client, "dia-chi-hai-phong", "bach", motivation="painting")
-    assert ignoring["within"]["ignored"] == ["motivation"]
+    ignoring = _search(client, "dia-chi-hai-phong", "bach", user="u", motivation="sc:painting")
+    assert ignoring["within"]["ignored"] == ["user"] and ignoring["within"]["total"] == 1
+    assert _search(client, "dia-chi-hai-phong", "bach", motivation="commenting tagging")[
+        "within"]["total"] == 0  # the page's words are painting annotations only
     phrase = _search(client, "dia-chi-hai-phong", '"bach dang"')
     assert [h["match"] for h in phrase["hits"]] == ["Bạch Đằng"]
     box = phrase["resources"][0]["on"].split("=")[1].split(",")
@@ -193,8 +195,12 @@ def test_autocomplete_gives_words_with_counts(sample, client):
                    "type": "TermPage",  # Terms: `value` (usable as q), `total`, and `label`
                    "items": [{"value": "ngo", "total": 1, "label": {"none": ["Ngô"]}},
                              {"value": "nguyen", "total": 1, "label": {"none": ["Nguyễn"]}}]}
-    ignoring = client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&motivation=x&min=2")
-    assert ignoring.get_json()["ignored"] == ["motivation"] and ignoring.get_json()["items"] == []
+    ignoring = client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&date=x&min=2")
+    assert ignoring.get_json()["ignored"] == ["date"] and ignoring.get_json()["items"] == []
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&motivation=painting"
+                      ).get_json()["items"]
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&motivation=commenting"
+                      ).get_json()["items"] == []
     assert client.get("/iiif/dia-chi-hai-phong/autocomplete/1?q=ng&user=u").get_json()[
         "ignored"] == ["user"]
     assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&min=1").get_json()["items"]
