@@ -222,7 +222,8 @@ class ImageService:
         """The page's pyramid, converted now if this is its first use; None when it cannot be
         written (the scan is then rendered from itself)."""
         checksum = page.checksum or key_name(page.image_path)
-        target = pyramid.pyramid_path(self.data_path, checksum)
+        target = pyramid.pyramid_path(self.data_path, checksum,
+                                      pyramid.tile_size(page.width, page.height))
         try:
             return pyramid.ensure_pyramid(page.image_path, target)
         except OSError as error:
