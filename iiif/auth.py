@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from iiif.contexts import AUTH2_CONTEXT
 from iiif.manifest import Services
 from store.links import Links
 from store.records import ItemRecord, PageImage, PageRecord
 
 AUTH1_CONTEXT = "http://iiif.io/api/auth/1/context.json"
-AUTH2_CONTEXT = "http://iiif.io/api/auth/2/context.json"
 LOGIN1 = "http://iiif.io/api/auth/1/login"
 TOKEN1 = "http://iiif.io/api/auth/1/token"
 LOGOUT1 = "http://iiif.io/api/auth/1/logout"
@@ -139,7 +139,7 @@ def _manifest_image(links: Links, item: ItemRecord, page: PageRecord) -> Blocks:
 
 
 # The manifests' auth services; `version` is part of their cache key: change it with the blocks.
-PRESENTATION = Services(image=_manifest_image, version="auth-1+2.v1")
+PRESENTATION = Services(image=_manifest_image, version="auth-1+2.v2")  # v2: Auth 2.0 context
 
 
 def probe_result(status: int, lang: str, text: bool = False) -> dict[str, Any]:
