@@ -116,23 +116,8 @@ $hsts    }
 $hsts    }
 
     # Tiles of the other images: the app checks who is asking, then answers X-Accel-Redirect
-    # here. Internal: a request from outside gets 404.
-    location $internal_prefix/ {
-        internal;
-        alias $internal/;
-        if_modified_since before;
-        add_header Access-Control-Allow-Origin "*";
-        add_header X-Content-Type-Options nosniff;
-$hsts    }
-
-    location $readers_prefix/ {
-        internal;
-        alias $readers/;
-        if_modified_since before;
-        add_header Access-Control-Allow-Origin "*";
-        add_header X-Content-Type-Options nosniff;
-$hsts    }
-
+    # to one of these. Internal: a request from outside gets 404.
+$internal_locations
     location / {
         proxy_pass http://thuvienso;
     }
@@ -141,6 +126,16 @@ $hsts    }
         proxy_pass http://thuvienso;
     }
 }
+""")
+
+_INTERNAL = Template("""\
+    location $prefix/ {
+        internal;
+        alias $tree/;
+        if_modified_since before;
+        add_header Access-Control-Allow-Origin "*";
+        add_header X-Content-Type-Options nosniff;
+$hsts    }
 """)
 
 _REDIRECT = Template("""
@@ -172,17 +167,19 @@ def nginx_site(settings: Settings, site: Site) -> str:
                               certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
                               certificate_key=site.certificate_key
                               or f"{letsencrypt}/privkey.pem")
+    # a location's add_header replaces the server's: each one adds HSTS again
+    hsts = f"        {_HSTS}\n" if site.tls else ""
     return _SITE.substitute(
         where=f"{'https' if site.tls else 'http'}://{site.server_name}/",
         socket=site.socket, server_name=site.server_name,
         listen=f"{site.listen or 443} ssl http2" if site.tls else site.listen or "80",
         redirect=_REDIRECT.substitute(server_name=site.server_name) if site.tls else "",
-        tls=tls, proxy=_PROXY.replace("$$", "$"),
-        # a location's add_header replaces the server's: each one adds HSTS again
-        hsts=f"        {_HSTS}\n" if site.tls else "",
-        direct=tile_tree.root(data), internal=tile_tree.root(data, tile_tree.INTERNAL),
-        internal_prefix=tile_tree.INTERNAL_PREFIX, readers=tile_tree.root(data, tile_tree.READERS),
-        readers_prefix=tile_tree.READERS_PREFIX, passes=reader_passes.folder(data),
+        tls=tls, proxy=_PROXY.replace("$$", "$"), hsts=hsts,
+        direct=tile_tree.root(data), passes=reader_passes.folder(data),
+        internal_locations="\n".join(
+            _INTERNAL.substitute(prefix=prefix, tree=tile_tree.root(data, tree), hsts=hsts)
+            for prefix, tree in ((tile_tree.INTERNAL_PREFIX, tile_tree.INTERNAL),
+                                 (tile_tree.READERS_PREFIX, tile_tree.READERS))),
         pass_cookie=COOKIE, max_age=TILE_MAX_AGE)
 
 
