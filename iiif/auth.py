@@ -1,4 +1,5 @@
-"""IIIF Authorization: the service blocks of a non-open image and the Auth 2.0 probe result.
+"""IIIF Authorization: the service blocks of a non-open image or text and the Auth 2.0 probe
+result.
 
 Two versions side by side, pointing at the same sign-in window (`Links.auth_sign_in`):
 Auth 1.0 (login, token and logout services), which Mirador 4 runs, and Authorization Flow 2.0
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from iiif.contexts import AUTH2_CONTEXT
 from iiif.manifest import Services
 from store.links import Links
 from store.records import ItemRecord, PageImage, PageRecord
 
 AUTH1_CONTEXT = "http://iiif.io/api/auth/1/context.json"
-AUTH2_CONTEXT = "http://iiif.io/api/auth/2/context.json"
 LOGIN1 = "http://iiif.io/api/auth/1/login"
 TOKEN1 = "http://iiif.io/api/auth/1/token"
 LOGOUT1 = "http://iiif.io/api/auth/1/logout"
@@ -39,6 +40,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "restricted_heading": ("Không xem được trên mạng", "Not available online"),
     "restricted_note": ("Ảnh của tài liệu này chỉ xem được tại thư viện.",
                         "The images of this item can be seen at the library only."),
+    "text_description": ("Văn bản của tài liệu này chỉ dành cho bạn đọc đã đăng nhập bằng tài "
+                         "khoản do thư viện cấp.",
+                         "The text of this item is for readers signed in with the account the "
+                         "library gave them."),
+    "text_restricted_note": ("Văn bản của tài liệu này chỉ đọc được tại thư viện.",
+                             "The text of this item can be read at the library only."),
 }
 
 
@@ -56,12 +63,13 @@ def language_map(key: str, lang: str | None = None) -> dict[str, list[str]]:
     return {"en": [en]} if lang == "en" else {"vi": [vi]}
 
 
-def auth1_login(links: Links) -> dict[str, Any]:
-    """The Auth 1.0 login service with its token and logout services (Mirador needs a label)."""
+def auth1_login(links: Links, about: str = "description") -> dict[str, Any]:
+    """The Auth 1.0 login service with its token and logout services (Mirador needs a label);
+    `about` is the TEXT key of its description (the images', or the text's)."""
     return {
         "@context": AUTH1_CONTEXT, "@id": links.auth_sign_in(), "@type": "AuthCookieService1",
         "profile": LOGIN1, "label": both("label"), "header": both("header"),
-        "description": both("description"), "confirmLabel": both("confirm"),
+        "description": both(about), "confirmLabel": both("confirm"),
         "failureHeader": both("failure_header"),
         "failureDescription": both("failure_description"),
         "service": [
@@ -78,13 +86,17 @@ def auth2_probe(links: Links, image_id: str) -> dict[str, Any]:
     It also carries its type as `profile`: Mirador 4.0.0 calls `getProfile().match(…)` on every
     service of an image service and, on one without a profile, throws before it fetches the
     info.json (the viewer stays blank, tried in Chromium). Auth 2.0 clients go by `type`."""
+    return _probe(links, links.auth_probe(image_id))
+
+
+def _probe(links: Links, probe_id: str, about: str = "description") -> dict[str, Any]:
     return {
-        "id": links.auth_probe(image_id), "type": "AuthProbeService2",
+        "id": probe_id, "type": "AuthProbeService2",
         "profile": "AuthProbeService2",
         "service": [{
             "id": links.auth_sign_in(), "type": "AuthAccessService2", "profile": "active",
             "label": language_map("label"), "heading": language_map("header"),
-            "note": language_map("description"), "confirmLabel": language_map("confirm"),
+            "note": language_map(about), "confirmLabel": language_map("confirm"),
             "service": [
                 {"id": links.auth_token(2), "type": "AuthAccessTokenService2",
                  "errorHeading": language_map("failure_header"),
@@ -106,6 +118,17 @@ def services(links: Links, image_id: str, access: str) -> Blocks:
     return [auth1_login(links), probe] if access == "readers" else [probe]
 
 
+def text_services(links: Links, item_id: str, access: str) -> tuple[Blocks, Blocks]:
+    """The auth services of an item's text (its search and autocomplete services, and their
+    refusals): (Auth 1.0 blocks, Auth 2.0 blocks). As for images: none when open; the 1.0
+    login service only where signing in opens the text (`readers`); the 2.0 probe of the
+    item's text (never open to anyone: `restricted`) otherwise."""
+    if access == "open":
+        return [], []
+    probe = _probe(links, links.auth_text_probe(item_id), "text_description")
+    return ([auth1_login(links, "text_description")] if access == "readers" else []), [probe]
+
+
 def image_services(links: Links, page: PageImage) -> Blocks:
     """The `Hooks.image_services` default: the auth services in a page's info.json."""
     return services(links, page.image_id, page.access)
@@ -116,20 +139,21 @@ def _manifest_image(links: Links, item: ItemRecord, page: PageRecord) -> Blocks:
 
 
 # The manifests' auth services; `version` is part of their cache key: change it with the blocks.
-PRESENTATION = Services(image=_manifest_image, version="auth-1+2.v1")
+PRESENTATION = Services(image=_manifest_image, version="auth-1+2.v2")  # v2: Auth 2.0 context
 
 
-def probe_result(status: int, lang: str) -> dict[str, Any]:
+def probe_result(status: int, lang: str, text: bool = False) -> dict[str, Any]:
     """An AuthProbeResult2: 200, or 401 (sign in to read) or 403 (never online), with a
-    heading and note in the reader's language."""
+    heading and note in the reader's language, about the images or (`text`) the text."""
     doc: dict[str, Any] = {"@context": AUTH2_CONTEXT, "type": "AuthProbeResult2",
                            "status": status}
+    prefix = "text_" if text else ""
     if status == 401:
         doc |= {"heading": language_map("header", lang),
-                "note": language_map("description", lang)}
+                "note": language_map(f"{prefix}description", lang)}
     elif status == 403:
         doc |= {"heading": language_map("restricted_heading", lang),
-                "note": language_map("restricted_note", lang)}
+                "note": language_map(f"{prefix}restricted_note", lang)}
     return doc
 
 

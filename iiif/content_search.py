@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from store.links import Links
+from store.records import Completion
 
 PROFILE_1 = "http://iiif.io/api/search/1/search"
 AUTOCOMPLETE_1 = "http://iiif.io/api/search/1/autocomplete"
@@ -21,6 +22,7 @@ CONTEXT_1 = "http://iiif.io/api/search/1/context.json"
 CONTEXT_2 = "http://iiif.io/api/search/2/context.json"
 PRESENTATION_2 = "http://iiif.io/api/presentation/2/context.json"
 PAGE_SIZE = 100  # annotations per page of results
+Blocks = Sequence[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +36,34 @@ class Found:
     box: tuple[int, int, int, int] | None
 
 
-def service_blocks(links: Links, item_id: str) -> list[dict[str, Any]]:
-    """The manifest's service blocks: Search 2.0, and 1.0 beside it for Mirador 4."""
+def service_blocks(links: Links, item_id: str, auth_1: Blocks = (), auth_2: Blocks = ()
+                   ) -> list[dict[str, Any]]:
+    """The manifest's service blocks: Search 2.0, and 1.0 beside it for Mirador 4; the search
+    and autocomplete services of each carry the auth services of that version (`auth_1`,
+    `auth_2`: iiif.auth.text_services) when the text is not open."""
+    def nested(block: dict[str, Any], auth: Blocks) -> dict[str, Any]:
+        return block | {"service": [*block.get("service", []), *auth]} if auth else block
+
     return [
-        {"id": links.search(item_id, 2), "type": "SearchService2",
-         "service": [{"id": links.autocomplete(item_id, 2), "type": "AutoCompleteService2"}]},
-        {"id": links.search(item_id, 1), "type": "SearchService1", "profile": PROFILE_1,
-         "service": [{"id": links.autocomplete(item_id, 1), "type": "AutoCompleteService1",
-                      "profile": AUTOCOMPLETE_1}]},
+        nested({"id": links.search(item_id, 2), "type": "SearchService2", "service": [nested(
+            {"id": links.autocomplete(item_id, 2), "type": "AutoCompleteService2"}, auth_2)]},
+            auth_2),
+        nested({"id": links.search(item_id, 1), "type": "SearchService1", "profile": PROFILE_1,
+                "service": [nested({"id": links.autocomplete(item_id, 1),
+                                    "type": "AutoCompleteService1", "profile": AUTOCOMPLETE_1},
+                                   auth_1)]}, auth_1),
     ]
+
+
+def refused(doc: dict[str, Any], auth: Blocks, context: str | None = None) -> dict[str, Any]:
+    """An answer with no hits or terms made into the body of a refusal (401 or 403): the same
+    document, carrying the auth services that may open the text (Auth 1.0: a refused
+    description resource is still one, with its services), and their `context` (Auth 2.0's)
+    before its own, which stays last (Content Search 2.0, Auth 2.0: 2.1)."""
+    if not auth:
+        return doc
+    return doc | {"service": list(auth)} | (
+        {"@context": [context, doc["@context"]]} if context else {})
 
 
 def last_page(total: int) -> int:
@@ -77,7 +98,15 @@ def _window(links: Links, item_id: str, version: int, hits: Sequence[Found], pag
                                   for n, h in enumerate(shown, 1)], last_page(len(hits)))
 
 
-IGNORED = ("motivation", "date", "user")  # parameters of the specs this server does not support
+IGNORED = ("date", "user")  # parameters of the specs this server does not support
+MOTIVATIONS = frozenset({"painting", "sc:painting"})  # the matched annotations' (2.0, 1.0)
+
+
+def motivated(motivation: str | None) -> bool:
+    """Whether the matched annotations (all painting: the page's words) answer a `motivation`
+    parameter (space-separated, any one matches; none given: all match)."""
+    given = (motivation or "").split()
+    return not given or not MOTIVATIONS.isdisjoint(given)
 
 
 def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,
@@ -108,30 +137,30 @@ def search_1(links: Links, item_id: str, query: str, hits: Sequence[Found], page
     return doc
 
 
+def _quote(hit: Found) -> dict[str, str]:
+    """A TextQuoteSelector of a hit: the matched words with the text around them (an empty
+    prefix or suffix, at the start or end of a page, is left out, as in the spec's examples)."""
+    return {"type": "TextQuoteSelector"} | ({"prefix": hit.before} if hit.before else {}) | {
+        "exact": hit.match} | ({"suffix": hit.after} if hit.after else {})
+
+
 def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page: int,
              ignored: Sequence[str] = ()) -> dict[str, Any]:
-    """A Search 2.0 answer (an AnnotationPage of painting annotations with TextualBody, and the
-    highlighting annotations that quote the context), page `page` of the results; `ignored`
-    names the parameters given but not supported."""
+    """A Search 2.0 answer, page `page` of the results: an AnnotationPage of painting
+    annotations, each the matched words (a TextualBody) on their box, and in `annotations`
+    one `contextualizing` annotation a hit quoting the text around it (Content Search 2.0,
+    4.3.1: the context lies outside the matched annotation's body, so not `highlighting`);
+    `ignored` names the parameters given but not supported."""
     base = links.search(item_id, 2)
     w = _window(links, item_id, 2, hits, page)
     start, shown, ids, last = w.start, w.shown, w.ids, w.last
     doc: dict[str, Any] = {
         "@context": CONTEXT_2, "id": _url(base, query, page), "type": "AnnotationPage",
-        "startIndex": start,
         "partOf": {"id": _url(base, query), "type": "AnnotationCollection",
                    "total": len(hits),
                    "first": {"id": _url(base, query, 1), "type": "AnnotationPage"},
                    "last": {"id": _url(base, query, last), "type": "AnnotationPage"}},
-        "items": [{"id": i, "type": "Annotation", "motivation": "painting",
-                   "body": {"type": "TextualBody", "value": h.match, "format": "text/plain"},
-                   "target": _target(links, item_id, h)} for i, h in zip(ids, shown, strict=True)],
-        "annotations": [{"type": "AnnotationPage", "items": [
-            {"id": f"{i}/match", "type": "Annotation", "motivation": "highlighting",
-             "target": {"type": "SpecificResource", "source": i, "selector": [
-                 {"type": "TextQuoteSelector", "prefix": h.before, "exact": h.match,
-                  "suffix": h.after}]}}
-            for i, h in zip(ids, shown, strict=True)]}] if shown else [],
+        "startIndex": start,
     }
     if ignored:
         doc["ignored"] = list(ignored)
@@ -139,23 +168,40 @@ def search_2(links: Links, item_id: str, query: str, hits: Sequence[Found], page
         doc["next"] = {"id": _url(base, query, page + 1), "type": "AnnotationPage"}
     if page > 1:
         doc["prev"] = {"id": _url(base, query, page - 1), "type": "AnnotationPage"}
+    doc["items"] = [{"id": i, "type": "Annotation", "motivation": "painting",
+                     "body": {"type": "TextualBody", "value": h.match, "format": "text/plain"},
+                     "target": _target(links, item_id, h)}
+                    for i, h in zip(ids, shown, strict=True)]
+    if shown:
+        doc["annotations"] = [{"type": "AnnotationPage", "items": [
+            {"id": f"{i}/context", "type": "Annotation", "motivation": "contextualizing",
+             "target": {"type": "SpecificResource", "source": i, "selector": [_quote(h)]}}
+            for i, h in zip(ids, shown, strict=True)]}]
     return doc
 
 
-def autocomplete_1(links: Links, item_id: str, prefix: str, terms: Sequence[tuple[str, int]]
-                   ) -> dict[str, Any]:
-    """A Search 1.0 autocomplete answer (search:TermList)."""
-    return {"@context": CONTEXT_1, "@id": _url(links.autocomplete(item_id, 1), prefix),
-            "@type": "search:TermList",
-            "terms": [{"match": t, "url": _url(links.search(item_id, 1), t), "count": n}
-                      for t, n in terms]}
+def autocomplete_1(links: Links, item_id: str, prefix: str, terms: Sequence[Completion],
+                   ignored: Sequence[str] = ()) -> dict[str, Any]:
+    """A Search 1.0 autocomplete answer (search:TermList): each folded word as `match` and, when
+    written otherwise, its written form as `label`; `ignored` as in search_1."""
+    doc = {"@context": CONTEXT_1, "@id": _url(links.autocomplete(item_id, 1), prefix),
+           "@type": "search:TermList",
+           "terms": [{"match": t.term, "url": _url(links.search(item_id, 1), t.term),
+                      "count": t.count} | ({"label": t.written} if t.written != t.term else {})
+                     for t in terms]}
+    return doc | ({"ignored": list(ignored)} if ignored else {})
 
 
-def autocomplete_2(links: Links, item_id: str, prefix: str, terms: Sequence[tuple[str, int]]
-                   ) -> dict[str, Any]:
-    """A Search 2.0 autocomplete answer (TermPage)."""
-    return {"@context": CONTEXT_2, "id": _url(links.autocomplete(item_id, 2), prefix),
-            "type": "TermPage",
-            "items": [{"type": "Term", "value": t, "total": n,
-                       "service": [{"id": _url(links.search(item_id, 2), t),
-                                    "type": "SearchService2"}]} for t, n in terms]}
+def autocomplete_2(links: Links, item_id: str, prefix: str, terms: Sequence[Completion],
+                   ignored: Sequence[str] = ()) -> dict[str, Any]:
+    """A Search 2.0 autocomplete answer: a TermPage of Terms with `value` (the folded word, a
+    usable `q`: so no `service`, and no `type`, as 5.3 advises), `total` and, when written
+    otherwise, `label` (the written form, "to be displayed instead of the value")."""
+    doc: dict[str, Any] = {"@context": CONTEXT_2,
+                           "id": _url(links.autocomplete(item_id, 2), prefix), "type": "TermPage"}
+    if ignored:
+        doc["ignored"] = list(ignored)
+    doc["items"] = [{"value": t.term, "total": t.count}
+                    | ({"label": {"none": [t.written]}} if t.written != t.term else {})
+                    for t in terms]
+    return doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from iiif.contexts import with_auth2_context
 from iiif.image_request import Limits, Resolved
 
 TILE = 512
@@ -57,7 +58,7 @@ def info(service_id: str, width: int, height: int, limits: Limits,
     }
     if services:
         doc["service"] = services
-    return doc
+    return with_auth2_context(doc)
 
 
 def refused_info(service_id: str, width: int, height: int, services: list[dict[str, Any]] | None
@@ -69,7 +70,7 @@ def refused_info(service_id: str, width: int, height: int, services: list[dict[s
                            "width": width, "height": height}
     if services:
         doc["service"] = services
-    return doc
+    return with_auth2_context(doc)
 
 
 def grid_scale(r: Resolved, width: int, height: int) -> int | None:

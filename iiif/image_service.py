@@ -76,7 +76,7 @@ class ImageService:
         self.open_thumbnails = open_thumbnails  # thumbnails of `readers` items open to all
         self.nginx = nginx  # nginx in front serves the tile trees (store.tile_tree)
         self.tree_roots = {tree: str(tile_tree.root(data_path, tree))
-                           for tree in (tile_tree.DIRECT, tile_tree.INTERNAL)}
+                           for tree in tile_tree.TREES}
         self.tiles = FileStore(data_path / "iiif" / "tiles")
         self.cache = ResponseCache(data_path / "iiif" / "cache", cache_bytes)
 
@@ -165,7 +165,8 @@ class ImageService:
                 make = answer.produce
                 answer.produce = lambda: self._published(page, r, make())
             else:
-                answer.accel = lambda: self._internal(page, r, name)
+                tree = tile_tree.READERS if self.for_every_reader(page) else tile_tree.INTERNAL
+                answer.accel = lambda: self._internal(page, r, name, tree)
         return answer
 
     # -- the tile trees nginx serves (store.tile_tree) ---------------------------------
@@ -175,12 +176,20 @@ class ImageService:
         now = self.lookup(page.image_id)
         return (now is not None and (now.checksum, now.datestamp) == (page.checksum,
                                                                        page.datestamp)
-                and (tree == tile_tree.INTERNAL or self._open_to_all(now)))
+                and (tree == tile_tree.INTERNAL
+                     or (tree == tile_tree.READERS and self.for_every_reader(now))
+                     or (tree == tile_tree.DIRECT and self._open_to_all(now))))
 
     def _open_to_all(self, page: PageImage) -> bool:
         """Whether anyone, signed in or not, may have the page's tiles from a shared cache:
         only those go in the direct tree, which nginx serves without asking."""
         return access.is_public(page) and self.policy(page, access.ANONYMOUS)
+
+    def for_every_reader(self, page: PageImage) -> bool:
+        """Whether every signed-in reader, and only they, may see the page (`readers` under the
+        default policy): only those tiles go in the readers tree, which nginx sends to the
+        holder of a reader's pass without asking (store.reader_passes)."""
+        return page.access == "readers" and self.policy is access.default_policy
 
     def _publish(self, page: PageImage, r: Resolved, data: bytes, tree: str) -> bool:
         try:
@@ -199,21 +208,22 @@ class ImageService:
             self._publish(page, r, data, tile_tree.DIRECT)
         return data
 
-    def _internal(self, page: PageImage, r: Resolved, name: str) -> str | None:
-        """The internal tree's URI of this tile, written first if need be; None when it
-        cannot be written (the app then sends the bytes)."""
+    def _internal(self, page: PageImage, r: Resolved, name: str, tree: str) -> str | None:
+        """The internal URI of this tile in `tree` (readers or internal), written first if
+        need be; None when it cannot be written (the app then sends the bytes)."""
         form = tile_form(r)
-        path = tile_tree.tile_file(self.tree_roots[tile_tree.INTERNAL], page.image_id, form)
+        path = tile_tree.tile_file(self.tree_roots[tree], page.image_id, form)
         if not os.path.exists(path) and not self._publish(
-                page, r, self._produce(page, r, name), tile_tree.INTERNAL):
+                page, r, self._produce(page, r, name), tree):
             return None
-        return tile_tree.internal_uri(page.image_id, form)
+        return tile_tree.internal_uri(page.image_id, form, tree)
 
     def pyramid_of(self, page: PageImage) -> Path | None:
         """The page's pyramid, converted now if this is its first use; None when it cannot be
         written (the scan is then rendered from itself)."""
         checksum = page.checksum or key_name(page.image_path)
-        target = pyramid.pyramid_path(self.data_path, checksum)
+        target = pyramid.pyramid_path(self.data_path, checksum,
+                                      pyramid.tile_size(page.width, page.height))
         try:
             return pyramid.ensure_pyramid(page.image_path, target)
         except OSError as error:

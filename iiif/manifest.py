@@ -27,6 +27,7 @@ from iiif_prezi3 import (
     ServiceV3,
 )
 
+from iiif.contexts import with_auth2_context
 from iiif.presentation_labels import (
     ELEMENT_LABELS,
     SUBTITLE_LABEL,
@@ -197,6 +198,7 @@ def build_manifest(item: ItemRecord, set_names: Mapping[str, str], links: Links,
 
 
 def to_json_bytes(resource: Manifest | Any) -> bytes:
-    """The JSON-LD document of a prezi3 resource, UTF-8, compact."""
-    doc = json.loads(resource.jsonld())
+    """The JSON-LD document of a prezi3 resource, UTF-8, compact (with Auth 2.0's context when
+    it embeds Auth 2.0 services)."""
+    doc = with_auth2_context(json.loads(resource.jsonld()))
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()

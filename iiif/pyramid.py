@@ -1,5 +1,7 @@
 """Pyramidal TIFFs: each scan converted once into JPEG-compressed 512-px tiles, one TIFF page
-per level (the layout IIPImage reads too), kept under `{data_dir}/iiif/pyramids/`.
+per level (the layout IIPImage reads too), kept under `{data_dir}/iiif/pyramids/`. A scan of at
+most 128 px a side gets 256-px tiles: libvips refuses to read back a TIFF whose tiles are wider
+than twice its longest side, rounded up to 256 (tiff2vips: "tile size out of range").
 
 Conversion is lazy, atomic (write, then rename) and serialised per scan by a file lock, so
 two workers or threads asking at once convert it once and nobody sees half a file.
@@ -23,9 +25,18 @@ VERSION = "v1"  # bump when the conversion changes, so old pyramids are not reus
 QUALITY = 85
 
 
-def pyramid_path(data_path: Path, checksum: str) -> Path:
-    """Where the pyramid of the scan with this sha256 lives (content-addressed)."""
-    return data_path / "iiif" / "pyramids" / checksum[:2] / f"{checksum}.{VERSION}.tif"
+def tile_size(width: int, height: int) -> int:
+    """The TIFF tile edge of a scan this size: TILE, or less where libvips would not read
+    TILE-px tiles back (at most twice the longest side, rounded up to 256)."""
+    return min(TILE, -(-2 * max(width, height, 1) // 256) * 256)
+
+
+def pyramid_path(data_path: Path, checksum: str, tile: int = TILE) -> Path:
+    """Where the pyramid of the scan with this sha256 lives (content-addressed; a small
+    scan's name says its tile size, so that an unreadable pyramid with 512-px tiles, made
+    before tile_size existed, is not taken for it)."""
+    name = f"{checksum}.{VERSION}.tif" if tile == TILE else f"{checksum}.{VERSION}.t{tile}.tif"
+    return data_path / "iiif" / "pyramids" / checksum[:2] / name
 
 
 def ensure_pyramid(source: str, target: Path) -> Path:
@@ -70,8 +81,9 @@ def convert(source: str, target: Path) -> None:
     OSError if the pyramid cannot be written (a full disk)."""
     try:
         image = normalise(pyvips.Image.new_from_file(source, access="sequential"))
+        tile = tile_size(image.width, image.height)
         image.tiffsave(str(target), tile=True, pyramid=True, compression="jpeg", Q=QUALITY,
-                       tile_width=TILE, tile_height=TILE, keep="none")
+                       tile_width=tile, tile_height=tile, keep="none")
     except pyvips.Error as exc:
         _probe_writing(target.parent)  # reading is lazy: which side failed?
         raise IIIFError(404, "identifier", "the scan of this image cannot be read") from exc

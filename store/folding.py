@@ -26,6 +26,12 @@ def words(value: str) -> list[str]:
     return _WORD.findall(fold(value))
 
 
+def written_words(value: str) -> list[str]:
+    """The words of a text as written (NFC), split where `words` splits it (the same count,
+    but for rare texts whose marks stand alone)."""
+    return _WORD.findall(unicodedata.normalize("NFC", value))
+
+
 @lru_cache(maxsize=65536)
 def _folded_words(value: str) -> str:
     return " ".join(words(value))

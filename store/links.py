@@ -88,6 +88,10 @@ class Links:
         """The Auth 2.0 probe service of one image."""
         return f"{self.base_url}/auth/2/probe/{quote(image_id, safe='')}"
 
+    def auth_text_probe(self, item_id: str) -> str:
+        """The Auth 2.0 probe service of one item's text (its search services)."""
+        return f"{self.base_url}/auth/2/probe/text/{quote(item_id, safe='')}"
+
     # Portal and OAI-PMH
     def home(self) -> str:
         return f"{self.base_url}/"

@@ -268,3 +268,13 @@ class ItemText:
     item_id: str
     access: str
     pages: tuple[PageTextRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A word to complete a query with: folded (what a search takes), how many times it
+    stands on the pages, and its most frequent written form (what a reader reads)."""
+
+    term: str
+    count: int
+    written: str

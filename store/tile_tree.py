@@ -2,11 +2,13 @@
 
 `{data_dir}/iiif/direct/iiif/image/{image_id}/{region}/{size}/0/default.jpg` mirrors the
 canonical Image API URL of an open image's tile (the nginx site's `root` for image requests is
-`{data_dir}/iiif/direct`); `{data_dir}/iiif/internal/` is laid out the same for the tiles of
-other images, which nginx serves only from an internal location, when the app, having checked
-access, answers with `X-Accel-Redirect` (`internal_uri`). The image service publishes a tile
-once it made it (`publish`); every write that changes an item withdraws the item's images from
-both trees at once (`withdraw`, called by the write path as it commits).
+`{data_dir}/iiif/direct`). Two more trees are laid out the same: `readers/` for the tiles of
+`readers` images, which nginx sends a signed-in reader itself through the reader's pass
+(store.reader_passes), and `internal/` for the tiles of other images. nginx serves both from
+internal locations too, when the app, having checked access, answers with `X-Accel-Redirect`
+(`internal_uri`). The image service publishes a tile once it made it (`publish`); every write
+that changes an item withdraws the item's images from every tree at once (`withdraw`, called
+by the write path as it commits).
 
 The race between the two is closed by one lock: a publisher holds it shared while it checks
 that the image is still what it made the tile of and renames the file in, a withdrawal holds it
@@ -31,8 +33,10 @@ IMAGES = ("iiif", "image")  # the URL path of the Image API, below the site's ro
 SESSION_KEY = "thuvienso.data_path"  # a write session's data dir (Session.info)
 
 
-DIRECT, INTERNAL = "direct", "internal"
+DIRECT, READERS, INTERNAL = "direct", "readers", "internal"
+TREES = (DIRECT, READERS, INTERNAL)
 INTERNAL_PREFIX = "/_thuvienso_internal"  # nginx's internal location for the internal tree
+READERS_PREFIX = "/_thuvienso_readers"  # and for the readers tree
 
 
 def root(data_path: Path, tree: str = DIRECT) -> Path:
@@ -45,13 +49,14 @@ def image_folder(data_path: Path, image_id: str, tree: str = DIRECT) -> Path:
     return root(data_path, tree).joinpath(*IMAGES, quote(image_id, safe="~"))
 
 
-def internal_uri(image_id: str, form: str) -> str:
-    """The X-Accel-Redirect target of a tile in the internal tree."""
-    return tile_file(INTERNAL_PREFIX, image_id, form)
+def internal_uri(image_id: str, form: str, tree: str = INTERNAL) -> str:
+    """The X-Accel-Redirect target of a tile in the internal (or the readers) tree."""
+    return tile_file(READERS_PREFIX if tree == READERS else INTERNAL_PREFIX, image_id, form)
 
 
 @contextlib.contextmanager
-def _locked(data_path: Path, exclusive: bool) -> Iterator[None]:
+def locked(data_path: Path, exclusive: bool) -> Iterator[None]:
+    """The trees' lock (and the readers' passes'): shared to add, exclusive to remove."""
     folder = data_path / "iiif"
     folder.mkdir(mode=0o750, parents=True, exist_ok=True)
     with open(folder / ".tree.lock", "a") as lock:
@@ -84,7 +89,7 @@ def publish(data_path: Path, image_id: str, form: str, data: bytes,
     target = tile_path(data_path, image_id, form, tree)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with _locked(data_path, exclusive=False):
+        with locked(data_path, exclusive=False):
             if not still_valid():
                 return False
             target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
@@ -106,14 +111,14 @@ def stamp_of(moment: datetime) -> float:
 
 
 def withdraw(data_path: Path, item_ids: Iterable[str]) -> int:
-    """Remove every image of these items from both trees; the number of images removed."""
-    folders = [f for f in (root(data_path, t).joinpath(*IMAGES) for t in (DIRECT, INTERNAL))
+    """Remove every image of these items from every tree; the number of images removed."""
+    folders = [f for f in (root(data_path, t).joinpath(*IMAGES) for t in TREES)
                if f.is_dir()]
     wanted = {quote(item_id, safe="~") for item_id in item_ids}
     if not wanted or not folders:
         return 0
     removed = 0
-    with _locked(data_path, exclusive=True):
+    with locked(data_path, exclusive=True):
         for folder in folders:
             for entry in os.scandir(folder):
                 if entry.name.partition("~")[0] in wanted:

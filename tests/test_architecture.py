@@ -20,7 +20,8 @@ FORBIDDEN = {
     "iiif": {"flask", "werkzeug", "oai", "web"},
 }
 CORE = {"store.settings", "store.db", "store.records", "store.dublin_core", "store.folding",
-        "store.xml_safety", "store.links", "store.rights", "store.europeana", "store.tile_tree"}
+        "store.xml_safety", "store.links", "store.rights", "store.europeana", "store.tile_tree",
+        "store.reader_passes"}
 ROOMS = ("schema", "read", "write", "ingest", "backup")
 # What each room may import from the store, beyond the core.
 ALLOWED_ROOMS = {

@@ -30,6 +30,7 @@ from web.image_routes import fast_image, image_bp
 from web.oai_routes import fast_oai, oai_bp
 from web.portal import portal_bp
 from web.presentation_routes import presentation_bp
+from web.reader_passes import ReaderPasses
 from web.search_engines import search_engines_bp
 from web.search_routes import search_bp, with_search_services
 from web.text_routes import text_bp
@@ -49,16 +50,24 @@ def create_app(settings_overrides: dict[str, Any] | None = None, hooks: Hooks | 
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    sessions.configure(app, https=settings.base_url.lower().startswith("https:"))
+    https = settings.base_url.lower().startswith("https:")
+    sessions.configure(app, https=https)
     store = Store(settings)
     if migrate:  # `serve` migrates once before its workers start: they boot with no query,
         upgrade(store.engine)  # so a worker (re)started while the database is down still serves
     hooks = with_search_services(hooks or Hooks())
     tokens = TokenSigner(settings.secret_key)
+    passes = None
     if hooks.requester is None:
-        hooks = replace(hooks, requester=sessions.reader_requester(app, store, tokens,
+        cookies = sessions.SessionCookies(app)
+        hooks = replace(hooks, requester=sessions.reader_requester(cookies, store, tokens,
                                                                    settings.base_url))
-    app.extensions[KEY] = build_context(settings, store, hooks, app.logger, tokens)
+        if settings.nginx:  # nginx sends readers tiles to the holders of passes
+            passes = ReaderPasses(settings.data_path, settings.secret_key, https,
+                                  cookies.identity,
+                                  lambda login, version: sessions.session_stands(
+                                      store, login, version), app.logger)
+    app.extensions[KEY] = build_context(settings, store, hooks, app.logger, tokens, passes)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     CSRFProtect(app).exempt(oai_bp)  # every form; OAI-PMH POSTs come from harvesters

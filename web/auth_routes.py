@@ -19,10 +19,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from iiif import access, auth
 from iiif.auth_tokens import LIFETIME, normal_origin, origin_of, valid_message_id
 from iiif.image_service import ID_PATTERN
+from store.read.queries import ITEM_ID
 from web.context import Context, current
 from web.http import TEXT, CrossOrigin, Reply
 from web.portal import language, security_headers
 from web.sessions import identity
+from web.text_access import Refused, readable_text
 
 auth_bp = Blueprint("auth", __name__)
 auth_bp.after_request(security_headers)
@@ -138,4 +140,26 @@ def probe(image_id: str) -> Response:
     else:
         status = 401 if page.access == "readers" else 403
     body = json.dumps(auth.probe_result(status, language()), ensure_ascii=False).encode()
+    return Reply(200, headers | {"Content-Type": "application/json"}, body).response()
+
+
+@auth_bp.route("/auth/2/probe/text/<item_id>", methods=["GET", "OPTIONS"])
+def text_probe(item_id: str) -> Response:
+    """AuthProbeService2 of an item's text (its search and autocomplete services): 200 with
+    the status those would answer (200, 401 sign in, 403 never online); 404 for no item."""
+    ctx = current()
+    headers = PROBE_CORS.headers(request.method) | NO_STORE
+    if request.method == "OPTIONS":
+        return Reply(204, headers).response()
+    try:
+        known = ITEM_ID.fullmatch(item_id) is not None and \
+            readable_text(ctx, request, item_id, []) is not None
+        status = 200
+    except Refused as refused:
+        known, status = True, refused.status
+    if not known:
+        return Reply(404, headers | {"Content-Type": TEXT},
+                     b"no item has this identifier\n").response()
+    body = json.dumps(auth.probe_result(status, language(), text=True),
+                      ensure_ascii=False).encode()
     return Reply(200, headers | {"Content-Type": "application/json"}, body).response()

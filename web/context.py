@@ -25,6 +25,7 @@ from store.links import Links
 from store.read.queries import page_image
 from store.records import PageImage
 from store.settings import Settings
+from web.reader_passes import ReaderPasses
 
 KEY = "thuvienso"
 
@@ -52,6 +53,7 @@ class Context:
     hooks: Hooks
     log: logging.Logger
     tokens: TokenSigner  # the IIIF access tokens
+    passes: ReaderPasses | None = None  # behind nginx, with the session cookie's readers
 
     def links(self, environ: dict[str, Any]) -> Links:
         """The public URLs as this request's client sees them."""
@@ -70,7 +72,7 @@ def base_of(environ: dict[str, Any], configured: str) -> str:
 
 
 def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.Logger,
-                  tokens: TokenSigner) -> Context:
+                  tokens: TokenSigner, passes: ReaderPasses | None = None) -> Context:
     def lookup(image_id: str) -> PageImage | None:
         with store.reading_connection() as connection:
             return page_image(connection, image_id, settings)
@@ -81,7 +83,7 @@ def build_context(settings: Settings, store: Store, hooks: Hooks, log: logging.L
         settings.image_cache_bytes, lookup, hooks.image_policy, hooks.image_services,
         settings.open_thumbnails, settings.nginx)
     return Context(settings, store, images, DocumentCache(settings.data_path / "cache"), hooks,
-                   log, tokens)
+                   log, tokens, passes)
 
 
 def context_of(app: Flask) -> Context:

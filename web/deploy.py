@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import make_url
 
-from store import tile_tree
+from store import reader_passes, tile_tree
 from store.settings import PREFIX, Settings
+from web.reader_passes import COOKIE
 
 SOCKET = "/run/thuvienso/thuvienso.sock"
 ENV_FILE = "/etc/thuvienso/thuvienso.env"
@@ -63,6 +64,17 @@ upstream thuvienso {
     server unix:$socket;
     keepalive 32;
 }
+
+# A signed-in reader's pass (store.reader_passes): its cookie, if well formed, and today's
+# date (local time, as the app's); a pass is a link to the readers tile tree in today's folder.
+map $$cookie_$pass_cookie $$thuvienso_pass {
+    "~^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}~[0-9a-f]{32}$$" $$cookie_$pass_cookie;
+    default "-";
+}
+map $$time_iso8601 $$thuvienso_today {
+    "~^(?<day>[0-9]{4}-[0-9]{2}-[0-9]{2})" $$day;
+    default "-";
+}
 $redirect
 server {
     listen $listen;
@@ -77,28 +89,35 @@ $tls
                application/javascript;
 $proxy
     # Open images' grid tiles, in the form Mirador asks for, are files nginx sends itself;
-    # a tile not there yet (404: the app writes it) and any other method go to the app, as
+    # a tile not there yet (404) goes on to the reader's pass, any other method to the app, as
     # every other request does. (No try_files: a hit costs what a static file does.)
     location ~ "^/iiif/image/[^/]+/[^/]+/[^/]+/0/default\\.jpg$$" {
         root $direct;
-        error_page 404 405 = @app;
+        error_page 404 = @readers;
+        error_page 405 = @app;
         log_not_found off;
         if_modified_since before;
         add_header Cache-Control "public, max-age=$max_age";
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
-    }
+$hsts    }
 
-    # Tiles of the other images: the app checks who is asking, then answers X-Accel-Redirect
-    # here. Internal: a request from outside gets 404.
-    location $internal_prefix/ {
-        internal;
-        alias $internal/;
+    # Tiles of `readers` images for the holder of today's pass, from the readers tree through
+    # the pass's link (nginx follows links: disable_symlinks off, its default); without a
+    # pass, or a tile not there yet, the app decides (and gives the pass to a signed-in reader).
+    location @readers {
+        root $passes/$$thuvienso_today/$$thuvienso_pass;
+        try_files $$uri @app;
+        log_not_found off;
         if_modified_since before;
+        add_header Cache-Control "private, no-cache";
         add_header Access-Control-Allow-Origin "*";
         add_header X-Content-Type-Options nosniff;
-    }
+$hsts    }
 
+    # Tiles of the other images: the app checks who is asking, then answers X-Accel-Redirect
+    # to one of these. Internal: a request from outside gets 404.
+$internal_locations
     location / {
         proxy_pass http://thuvienso;
     }
@@ -107,6 +126,16 @@ $proxy
         proxy_pass http://thuvienso;
     }
 }
+""")
+
+_INTERNAL = Template("""\
+    location $prefix/ {
+        internal;
+        alias $tree/;
+        if_modified_since before;
+        add_header Access-Control-Allow-Origin "*";
+        add_header X-Content-Type-Options nosniff;
+$hsts    }
 """)
 
 _REDIRECT = Template("""
@@ -118,12 +147,13 @@ server {
 }
 """)
 
+_HSTS = 'add_header Strict-Transport-Security "max-age=31536000" always;'
 _TLS = Template("""\
     ssl_certificate $certificate;
     ssl_certificate_key $certificate_key;
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache shared:thuvienso:10m;
-    add_header Strict-Transport-Security "max-age=31536000" always;
+    $hsts
 """)
 
 
@@ -133,17 +163,24 @@ def nginx_site(settings: Settings, site: Site) -> str:
     tls = ""
     if site.tls:
         letsencrypt = f"/etc/letsencrypt/live/{site.server_name}"
-        tls = _TLS.substitute(certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
+        tls = _TLS.substitute(hsts=_HSTS,
+                              certificate=site.certificate or f"{letsencrypt}/fullchain.pem",
                               certificate_key=site.certificate_key
                               or f"{letsencrypt}/privkey.pem")
+    # a location's add_header replaces the server's: each one adds HSTS again
+    hsts = f"        {_HSTS}\n" if site.tls else ""
     return _SITE.substitute(
         where=f"{'https' if site.tls else 'http'}://{site.server_name}/",
         socket=site.socket, server_name=site.server_name,
         listen=f"{site.listen or 443} ssl http2" if site.tls else site.listen or "80",
         redirect=_REDIRECT.substitute(server_name=site.server_name) if site.tls else "",
-        tls=tls, proxy=_PROXY.replace("$$", "$"),
-        direct=tile_tree.root(data), internal=tile_tree.root(data, tile_tree.INTERNAL),
-        internal_prefix=tile_tree.INTERNAL_PREFIX, max_age=TILE_MAX_AGE)
+        tls=tls, proxy=_PROXY.replace("$$", "$"), hsts=hsts,
+        direct=tile_tree.root(data), passes=reader_passes.folder(data),
+        internal_locations="\n".join(
+            _INTERNAL.substitute(prefix=prefix, tree=tile_tree.root(data, tree), hsts=hsts)
+            for prefix, tree in ((tile_tree.INTERNAL_PREFIX, tile_tree.INTERNAL),
+                                 (tile_tree.READERS_PREFIX, tile_tree.READERS))),
+        pass_cookie=COOKIE, max_age=TILE_MAX_AGE)
 
 
 _SERVICE = Template("""\

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Request, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from iiif.access import Requester
 from iiif.image_errors import IIIFError
 from iiif.image_info import JSONLD_TYPE
 from iiif.image_service import Answer
@@ -86,19 +87,33 @@ def info_json(image_id: str) -> Response:
 @image_bp.get("/iiif/image/<image_id>/<region>/<size>/<rotation>/<quality_format>")
 def image(image_id: str, region: str, size: str, rotation: str, quality_format: str
           ) -> Response:
-    ctx = current()
-    return _answered(ctx, request.environ, lambda links: ctx.images.image(
-        image_id, region, size, rotation, quality_format, links,
-        lambda: ctx.requester(request))).response()
+    return _image_reply(current(), request, image_id, region, size, rotation,
+                        quality_format).response()
 
 
 def fast_image(ctx: Context, environ: dict[str, Any], image_id: str, region: str, size: str,
                rotation: str, quality_format: str) -> Reply:
-    """An image request in the fast layer. The requester hook is asked (with a Request made
-    from the environ: hooks need no Flask request context) only when the page is refused to
-    anonymous requesters, so open images never touch a session; one page lookup either way."""
-    reply = _answered(ctx, environ, lambda links: ctx.images.image(
-        image_id, region, size, rotation, quality_format, links,
-        lambda: ctx.requester(Request(environ))))
+    """An image request in the fast layer (a Request made from the environ: hooks need no
+    Flask request context)."""
+    reply = _image_reply(ctx, Request(environ), image_id, region, size, rotation,
+                         quality_format)
     reply.headers.update(CORS.headers("GET"))
+    return reply
+
+
+def _image_reply(ctx: Context, req: Request, image_id: str, region: str, size: str,
+                 rotation: str, quality_format: str) -> Reply:
+    """The requester hook is asked only when the page is refused to anonymous requesters, so
+    open images never touch a session; one page lookup either way. Behind nginx, a reader
+    answered a readers tile gets the day's pass with it (web.reader_passes)."""
+    asked = []
+
+    def requester() -> Requester:
+        asked.append(True)
+        return ctx.requester(req)
+
+    reply = _answered(ctx, req.environ, lambda links: ctx.images.image(
+        image_id, region, size, rotation, quality_format, links, requester))
+    if asked and ctx.passes is not None and reply.status == 200:
+        ctx.passes.give(req, reply)
     return reply

@@ -30,6 +30,7 @@ from store.db import Store
 from store.read.readers import session_is_valid
 from store.write.readers import LOGIN
 from web.context import base_of
+from web.reader_passes import forget_pass
 
 READER = "reader"  # the session key: [login, session_version]
 LIFETIME = timedelta(days=30)  # a signed cookie older than this is refused
@@ -50,12 +51,14 @@ def open_session(login: str, version: int) -> None:
     session.clear()
     session.permanent = True
     session[READER] = [login, version]
+    forget_pass()  # another reader's pass, if this browser had one
 
 
 def end_session() -> None:
     """Sign out this browser. To end every session of a reader, raise its session version
     (store.write.readers: disable_reader, set_password)."""
     session.clear()
+    forget_pass()
 
 
 def identity(data: Any) -> tuple[str, int] | None:
@@ -67,35 +70,45 @@ def identity(data: Any) -> tuple[str, int] | None:
     return None
 
 
-def reader_requester(app: Flask, store: Store, tokens: TokenSigner, base_url: str
-                     ) -> Callable[[Request], Requester]:
-    """The default `Hooks.requester`: the reader of the request's signed session cookie, or of
-    its bearer token, while that session still stands; else anonymous. It reads the cookie
-    itself (no Flask request context needed, so the fast layer may call it with
-    `Request(environ)`), costs no query without a session or token, and one indexed query with
-    one; it never hashes a password. `base_url` is THUVIENSO_BASE_URL (may be empty)."""
-    serializer = None
-    lifetime = int(LIFETIME.total_seconds())
+class SessionCookies:
+    """The (login, version) of a request's signed session cookie, read without a Flask request
+    context (so the fast layer may ask with `Request(environ)`)."""
 
-    @lru_cache(maxsize=4096)
-    def decoded(signed: str) -> tuple[tuple[str, int] | None, float]:
-        """(login, version) of a signed cookie and until when it holds; checking a signature
-        costs more than the session query, and a reader's tiles all carry the same cookie."""
-        nonlocal serializer
-        if serializer is None:
-            serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.name: str = app.config["SESSION_COOKIE_NAME"]
+        self.serializer: Any = None
+        self.lifetime = int(LIFETIME.total_seconds())
+        # checking a signature costs more than the session query, and a reader's tiles all
+        # carry the same cookie: each is checked once per worker
+        self.decoded = lru_cache(maxsize=4096)(self._decode)
+
+    def _decode(self, signed: str) -> tuple[tuple[str, int] | None, float]:
+        """(login, version) of a signed cookie and until when it holds."""
+        if self.serializer is None:
+            self.serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+                self.app)
         try:
-            data, signed_at = serializer.loads(signed, max_age=lifetime, return_timestamp=True)
+            data, signed_at = self.serializer.loads(signed, max_age=self.lifetime,
+                                                    return_timestamp=True)
         except BadSignature:
             return None, 0.0
-        return identity(data), signed_at.timestamp() + lifetime
+        return identity(data), signed_at.timestamp() + self.lifetime
 
-    def cookie_reader(request: Request) -> tuple[str, int] | None:
-        signed = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
+    def identity(self, request: Request) -> tuple[str, int] | None:
+        signed = request.cookies.get(self.name)
         if not signed:
             return None
-        found, until = decoded(signed)
+        found, until = self.decoded(signed)
         return found if found is not None and time.time() <= until else None
+
+
+def reader_requester(cookies: SessionCookies, store: Store, tokens: TokenSigner, base_url: str
+                     ) -> Callable[[Request], Requester]:
+    """The default `Hooks.requester`: the reader of the request's signed session cookie, or of
+    its bearer token, while that session still stands; else anonymous. It costs no query
+    without a session or token, and one indexed query with one; it never hashes a password.
+    `base_url` is THUVIENSO_BASE_URL (may be empty)."""
 
     def token_reader(request: Request) -> tuple[str, int] | None:
         token = bearer(request.headers.get("Authorization"))
@@ -111,11 +124,15 @@ def reader_requester(app: Flask, store: Store, tokens: TokenSigner, base_url: st
         return grant.login, grant.version
 
     def requester(request: Request) -> Requester:
-        found = cookie_reader(request) or token_reader(request)
+        found = cookies.identity(request) or token_reader(request)
         if found is None:
             return ANONYMOUS
-        with store.reading_connection() as connection:  # the hot path: no ORM session
-            valid = session_is_valid(connection, found[0], found[1], date.today())
-        return Requester(reader=found[0]) if valid else ANONYMOUS
+        return Requester(reader=found[0]) if session_stands(store, *found) else ANONYMOUS
 
     return requester
+
+
+def session_stands(store: Store, login: str, version: int) -> bool:
+    """Whether the session (login, version) still stands today (the per-request check)."""
+    with store.reading_connection() as connection:  # the hot path: no ORM session
+        return session_is_valid(connection, login, version, date.today())

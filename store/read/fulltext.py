@@ -15,10 +15,10 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.folding import words
+from store.folding import words, written_words
 from store.read.queries import ITEM_ID
 from store.read.search_query import Query
-from store.records import ItemText, PageTextRecord
+from store.records import Completion, ItemText, PageTextRecord
 from store.schema.models import Item, Page
 
 SNIPPET_WORDS = 12  # words shown on each side of a match
@@ -144,13 +144,26 @@ def text_snippet(value: str, query: Query, span: int = SNIPPET_WORDS) -> Marked 
 
 
 def completions(pages: Iterable[PageTextRecord], prefix: str, limit: int = 10
-                ) -> list[tuple[str, int]]:
+                ) -> list[Completion]:
     """The folded words of the pages that begin with the prefix's last folded word, most
-    frequent first, with their counts."""
+    frequent first, with their counts and written forms."""
     typed = words(prefix)
     if not typed:
         return []
     start = typed[-1]
-    counts = Counter(w for page in pages for token in (page.text or "").split()
-                     for w in _token_words(token) if w.startswith(start))
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for page in pages:
+        for token in (page.text or "").split():
+            folded = _token_words(token)
+            if not any(w.startswith(start) for w in folded):
+                continue
+            written = written_words(token)
+            for n, w in enumerate(folded):
+                if w.startswith(start):
+                    counts[w] += 1
+                    if len(written) == len(folded):
+                        forms.setdefault(w, Counter())[written[n]] += 1
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [Completion(w, n, forms[w].most_common(1)[0][0] if w in forms else w)
+            for w, n in top]

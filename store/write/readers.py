@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from store.records import ReaderRecord, utc_now
 from store.schema.models import Reader, SignInFailure
+from store.write.direct_tiles import revoke_at_commit
 
 LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -157,6 +158,7 @@ def disable_reader(session: Session, login: str) -> ReaderRecord:
     row = _get(session, login)
     row.disabled = True
     row.session_version += 1
+    revoke_at_commit(session, [login])
     return _record(row)
 
 
@@ -165,12 +167,15 @@ def extend_reader(session: Session, login: str, expires: date) -> ReaderRecord:
     row = _get(session, login)
     row.expires = _midnight(expires)
     row.disabled = False
+    revoke_at_commit(session, [login])  # a day ahead of today's may end today's pass
     return _record(row)
 
 
 def extend_group(session: Session, group: str, expires: date) -> int:
     """Set the last valid day of every account of a group; how many there are."""
     check_group(group)
+    revoke_at_commit(session, session.scalars(select(Reader.login).where(
+        Reader.group_name == group)))
     result = session.execute(update(Reader).where(Reader.group_name == group)
                              .values(expires=_midnight(expires), disabled=False))
     count = int(getattr(result, "rowcount", 0) or 0)
@@ -185,6 +190,7 @@ def set_password(session: Session, login: str, password: str) -> ReaderRecord:
     row = _get(session, login)
     row.password_hash = hash_password(password)
     row.session_version += 1
+    revoke_at_commit(session, [login])
     return _record(row)
 
 

@@ -16,6 +16,7 @@ from tests.web.test_image_routes import add_item
 
 pytestmark = pytest.mark.usefixtures("light_argon2")
 OWN = "http://localhost"
+AUTH2 = "http://iiif.io/api/auth/2/context.json"
 
 
 def _services(doc: dict) -> dict[str, dict]:
@@ -45,14 +46,20 @@ def test_a_refused_info_json_is_an_info_json_with_the_auth_services(app, client)
     jsonld = client.get(image + "/info.json", headers={"Accept": "application/ld+json"})
     assert jsonld.status_code == 401 and jsonld.mimetype == "application/ld+json"
     sign_in(add(app) or client)
-    assert _services(client.get(image + "/info.json").get_json()).keys() == {
+    allowed = client.get(image + "/info.json").get_json()
+    assert _services(allowed).keys() == {
         "AuthCookieService1", "AuthProbeService2"}  # the same services once allowed
+    # Auth 2.0, 2.1: its context comes first in a document that embeds its services
+    assert doc["@context"] == allowed["@context"] == [AUTH2, "http://iiif.io/api/image/3/context.json"]
 
 
 def test_restricted_images_offer_no_sign_in_and_open_ones_no_services(app, client):
     closed = client.get(add_item(app, "mat", "restricted") + "/info.json").get_json()
     assert _services(closed).keys() == {"AuthProbeService2"}
-    assert "service" not in client.get(add_item(app, "mo", "open") + "/info.json").get_json()
+    assert closed["@context"][0] == AUTH2
+    opened = client.get(add_item(app, "mo", "open") + "/info.json").get_json()
+    assert "service" not in opened
+    assert opened["@context"] == "http://iiif.io/api/image/3/context.json"
 
 
 def test_manifests_carry_the_services_and_are_the_same_public_document_for_everyone(
@@ -63,13 +70,16 @@ def test_manifests_carry_the_services_and_are_the_same_public_document_for_every
     anonymous = client.get("/iiif/sach-doc/manifest")
     doc = anonymous.get_json()
     assert schema_errors(doc) == []
+    assert doc["@context"] == [AUTH2, "http://iiif.io/api/presentation/3/context.json"]
     assert anonymous.headers["Cache-Control"].startswith("public")
     body = doc["items"][0]["items"][0]["items"][0]["body"]
     assert _services(body["service"][0]).keys() == {"AuthCookieService1", "AuthProbeService2"}
     sign_in(client)
     assert client.get("/iiif/sach-doc/manifest").data == anonymous.data
-    open_body = client.get("/iiif/sach-mo/manifest").get_json()["items"][0]["items"][0]
+    opened = client.get("/iiif/sach-mo/manifest").get_json()
+    open_body = opened["items"][0]["items"][0]
     assert "service" not in open_body["items"][0]["body"]["service"][0]
+    assert AUTH2 not in opened["@context"]
 
 
 def _token_page(client, version: int, origin: str, message_id: str = "m-1"):

@@ -1,5 +1,7 @@
 """A real browser searches the full text: in Mirador's search panel a query without marks lists
-the hit and its box is drawn on the page; a portal result opens the viewer at the page found.
+the hit and its box is drawn on the page; a portal result opens the viewer at the page found;
+a `readers` item's search (its services carrying the auth services) lists nothing before the
+reader signs in, without an error, and the hit after.
 
 SQLite only (the browser part does not depend on the database); skipped without Chromium.
 """
@@ -14,7 +16,9 @@ import pyvips
 from store.records import DCValue, ItemInput, PageInput
 from store.write.items import upsert_item
 from tests.store.fulltext_sample import BATTLE, boxes_of
+from tests.web.accounts_helpers import add
 from tests.web.test_browser import CHROMIUM, wait_until_drawn
+from tests.web.test_browser_auth import PASSWORD, _fill_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,6 +59,16 @@ def battle(store, tmp_path):
             store.settings.data_path)
 
 
+def _search(page, query: str) -> None:
+    """Type a query in Mirador's search panel (opening it if need be) and send it."""
+    if page.locator("#viewer input[id^='search-']").count() == 0:
+        page.locator("#viewer button[aria-label='Toggle sidebar']").first.click()
+        page.locator("#viewer [role=tab][aria-label='Search']").click()
+    field = page.locator("#viewer input[id^='search-']")
+    field.fill(query)
+    field.press("Enter")
+
+
 def test_mirador_search_panel_lists_the_hit_and_draws_its_box(live_server, battle,
                                                                browser_page):
     page, tiles, searches = browser_page, [], []
@@ -66,11 +80,7 @@ def test_mirador_search_panel_lists_the_hit_and_draws_its_box(live_server, battl
     wait_until_drawn(page, tiles)
     viewer = page.locator(".openseadragon-canvas").first
     assert coloured(viewer.screenshot()) == 0
-    page.locator("#viewer button[aria-label='Toggle sidebar']").first.click()
-    page.locator("#viewer [role=tab][aria-label='Search']").click()
-    field = page.locator("#viewer input[id^='search-']")
-    field.fill("ngo quyen")  # no marks: the text says "Ngô Quyền"
-    field.press("Enter")
+    _search(page, "ngo quyen")  # no marks: the text says "Ngô Quyền"
     hit = page.locator("#viewer li", has_text="Ngô").first
     hit.wait_for(timeout=30_000)
     assert searches and all(status == 200 for _url, status in searches)
@@ -103,3 +113,32 @@ def test_a_portal_result_opens_the_viewer_at_the_page_found(live_server, battle,
         page.wait_for_timeout(200)
     assert any("ghi-chep~p0003" in url for url in tiles), tiles
     assert not any("ghi-chep~p0001/0," in url for url in tiles)  # no tiles of page 1
+
+
+@pytest.mark.usefixtures("light_argon2")
+def test_a_readers_item_is_searched_in_mirador_once_the_reader_signs_in(live_server, app, store,
+                                                                         tmp_path, browser_page):
+    page, searches, errors = browser_page, [], []
+    with store.session() as session:
+        upsert_item(session, ItemInput("tran-ban-doc", access="readers", pages=(PageInput(
+            grey_page(tmp_path, GREY).image_path, 600, 800, None, BATTLE,
+            boxes=boxes_of(BATTLE)),)), store.settings.data_path)
+    add(app, "lan", PASSWORD)
+    page.on("response", lambda r: searches.append(r.status) if "/search/1?" in r.url else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/items/tran-ban-doc?lang=en")
+    page.wait_for_selector("#viewer button[aria-label='Toggle sidebar']", timeout=30_000)
+    _search(page, "ngo quyen")
+    for _ in range(50):
+        if searches:
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(500)
+    assert searches == [401] and page.locator("#viewer li", has_text="Ngô").count() == 0
+    page.click("a.sign-in-to-read")  # the portal's sign-in: the cookie opens the text
+    _fill_sign_in(page)
+    page.wait_for_url("**/items/tran-ban-doc*")
+    page.wait_for_selector("#viewer button[aria-label='Toggle sidebar']", timeout=30_000)
+    _search(page, "ngo quyen")
+    page.locator("#viewer li", has_text="Ngô").first.wait_for(timeout=30_000)
+    assert searches[-1] == 200 and errors == [], (searches, errors)

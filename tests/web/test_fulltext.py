@@ -14,6 +14,7 @@ from store.records import ItemInput
 from store.write.items import upsert_item
 from tests.store.fulltext_sample import HEIGHT, WIDTH, page, populate
 from tests.web.accounts_helpers import add, sign_in
+from tests.web.test_auth import _token_page
 
 pytestmark = pytest.mark.usefixtures("light_argon2")
 HOSTILE = ['"', "*", "NEAR(a b)", "thu OR vien", "' OR 1=1 --", "\x00", "x" * 5000, "😀 )"]
@@ -110,27 +111,49 @@ def test_content_search_1_is_an_annotation_list_with_hits_and_boxes(sample, clie
     assert all(set(h["annotations"]) <= ids and h["@type"] == "search:Hit" for h in doc["hits"])
     assert doc["hits"][0]["before"].endswith("trận ")
     assert "ignored" not in doc["within"]
-    ignoring = _search(client, "dia-chi-hai-phong", "bach", motivation="painting")
-    assert ignoring["within"]["ignored"] == ["motivation"]
+    ignoring = _search(client, "dia-chi-hai-phong", "bach", user="u", motivation="sc:painting")
+    assert ignoring["within"]["ignored"] == ["user"] and ignoring["within"]["total"] == 1
+    assert _search(client, "dia-chi-hai-phong", "bach", motivation="commenting tagging")[
+        "within"]["total"] == 0  # the page's words are painting annotations only
     phrase = _search(client, "dia-chi-hai-phong", '"bach dang"')
     assert [h["match"] for h in phrase["hits"]] == ["Bạch Đằng"]
     box = phrase["resources"][0]["on"].split("=")[1].split(",")
     assert int(box[2]) > 40  # the box around both words
 
 
-def test_content_search_2_is_an_annotation_page_in_a_collection(sample, client):
+def test_content_search_2_answers_as_the_final_spec_says(sample, client):
     doc = _search(client, "dia-chi-hai-phong", "truyen kieu", version=2)
+    base = "http://localhost/iiif/dia-chi-hai-phong/search/2"
     assert doc["@context"] == "http://iiif.io/api/search/2/context.json"
-    assert doc["type"] == "AnnotationPage"
-    assert doc["partOf"]["type"] == "AnnotationCollection" and doc["partOf"]["total"] == 2
+    assert (doc["id"], doc["type"], doc["startIndex"]) == (
+        f"{base}?q=truyen+kieu", "AnnotationPage", 0)
+    assert doc["partOf"] == {"id": f"{base}?q=truyen+kieu", "type": "AnnotationCollection",
+                             "total": 2,
+                             "first": {"id": f"{base}?q=truyen+kieu", "type": "AnnotationPage"},
+                             "last": {"id": f"{base}?q=truyen+kieu", "type": "AnnotationPage"}}
+    assert "next" not in doc and "prev" not in doc and "ignored" not in doc
     for annotation in doc["items"]:
-        assert annotation["type"] == "Annotation" and annotation["motivation"] == "painting"
+        assert set(annotation) == {"id", "type", "motivation", "body", "target"}
+        assert (annotation["type"], annotation["motivation"]) == ("Annotation", "painting")
         assert annotation["body"]["type"] == "TextualBody"
+        assert annotation["body"]["format"] == "text/plain"
         assert _inside(annotation["target"])
-    quotes = doc["annotations"][0]["items"]
-    assert {q["target"]["source"] for q in quotes} == {a["id"] for a in doc["items"]}
-    assert quotes[0]["target"]["selector"][0]["type"] == "TextQuoteSelector"
-    assert quotes[0]["target"]["selector"][0]["exact"] == "Truyện"  # as stored, NFC
+    assert [a["body"]["value"] for a in doc["items"]] == ["Truyện", "Kiều"]  # as stored, NFC
+    (context,) = doc["annotations"]
+    assert context["type"] == "AnnotationPage"
+    quotes = context["items"]
+    assert [q["target"]["source"] for q in quotes] == [a["id"] for a in doc["items"]]
+    for quote in quotes:  # the match in its context: 4.3.1, `contextualizing`
+        assert (quote["type"], quote["motivation"]) == ("Annotation", "contextualizing")
+        assert quote["target"]["type"] == "SpecificResource"
+        assert quote["id"] not in {a["id"] for a in doc["items"]}
+    first, second = (q["target"]["selector"] for q in quotes)
+    assert first == [{"type": "TextQuoteSelector", "exact": "Truyện",  # no prefix: page start
+                      "suffix": " Kiều của Nguyễn Du được chép lại ở đây."}]
+    assert second[0]["prefix"] == "Truyện " and second[0]["exact"] == "Kiều"
+    ignoring = _search(client, "dia-chi-hai-phong", "zzz", version=2, user="x", date="y")
+    assert ignoring["ignored"] == ["date", "user"] and ignoring["items"] == []
+    assert "annotations" not in ignoring and ignoring["partOf"]["total"] == 0
 
 
 def test_a_page_without_boxes_gives_the_whole_canvas(store, client, tmp_path):
@@ -164,19 +187,92 @@ def test_autocomplete_gives_words_with_counts(sample, client):
     one = client.get("/iiif/dia-chi-hai-phong/autocomplete/1?q=ng").get_json()
     assert one["@type"] == "search:TermList"
     assert {t["match"]: t["count"] for t in one["terms"]} == {"ngo": 1, "nguyen": 1}
+    assert {t["match"]: t["label"] for t in one["terms"]} == {"ngo": "Ngô", "nguyen": "Nguyễn"}
     assert parse_qs(urlsplit(one["terms"][0]["url"]).query)["q"] in (["ngo"], ["nguyen"])
     two = client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=NG").get_json()
-    assert two["type"] == "TermPage"
-    assert {t["value"]: t["total"] for t in two["items"]} == {"ngo": 1, "nguyen": 1}
+    assert two == {"@context": "http://iiif.io/api/search/2/context.json",
+                   "id": "http://localhost/iiif/dia-chi-hai-phong/autocomplete/2?q=NG",
+                   "type": "TermPage",  # Terms: `value` (usable as q), `total`, and `label`
+                   "items": [{"value": "ngo", "total": 1, "label": {"none": ["Ngô"]}},
+                             {"value": "nguyen", "total": 1, "label": {"none": ["Nguyễn"]}}]}
+    ignoring = client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&date=x&min=2")
+    assert ignoring.get_json()["ignored"] == ["date"] and ignoring.get_json()["items"] == []
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&motivation=painting"
+                      ).get_json()["items"]
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&motivation=commenting"
+                      ).get_json()["items"] == []
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/1?q=ng&user=u").get_json()[
+        "ignored"] == ["user"]
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&min=1").get_json()["items"]
+    assert client.get("/iiif/dia-chi-hai-phong/autocomplete/2?q=ng&min=x").status_code == 400
+
+
+def _types(blocks) -> list[str]:
+    return [b.get("type") or b.get("@type") for b in blocks]
 
 
 def test_manifests_carry_both_search_services_only_with_text(sample, client):
     services = client.get("/iiif/dia-chi-hai-phong/manifest").get_json()["service"]
-    assert [s["type"] for s in services] == ["SearchService2", "SearchService1"]
+    assert _types(services) == ["SearchService2", "SearchService1"]
+    assert "profile" not in services[0]
     assert services[1]["profile"] == "http://iiif.io/api/search/1/search"
-    assert services[1]["service"][0]["profile"] == "http://iiif.io/api/search/1/autocomplete"
-    assert services[0]["service"][0]["type"] == "AutoCompleteService2"
+    assert services[1]["service"] == [{
+        "id": "http://localhost/iiif/dia-chi-hai-phong/autocomplete/1",
+        "type": "AutoCompleteService1", "profile": "http://iiif.io/api/search/1/autocomplete"}]
+    assert services[0]["service"] == [{
+        "id": "http://localhost/iiif/dia-chi-hai-phong/autocomplete/2",
+        "type": "AutoCompleteService2"}]  # an open item's: no auth services
     assert "service" not in client.get("/iiif/ky-su-do-son/manifest").get_json()
+
+
+@pytest.mark.parametrize(("item_id", "login"), [("sach-ban-doc", True), ("sach-han-che", False)])
+def test_search_services_of_non_open_text_carry_the_auth_services(sample, client, item_id,
+                                                                  login):
+    two, one = client.get(f"/iiif/{item_id}/manifest").get_json()["service"]
+    probe = f"http://localhost/auth/2/probe/text/{item_id}"
+    for service in (two, two["service"][0]):  # the search service and its autocomplete
+        assert _types(service["service"])[-1] == "AuthProbeService2"
+        block = service["service"][-1]
+        assert block["id"] == probe
+        assert _types(block["service"]) == ["AuthAccessService2"]
+        assert _types(block["service"][0]["service"]) == ["AuthAccessTokenService2",
+                                                          "AuthLogoutService2"]
+    for service in (one, one["service"][0]):  # Auth 1.0: only where signing in opens it
+        auth = [s for s in service.get("service", []) if s.get("@type") == "AuthCookieService1"]
+        assert [s["profile"] for s in auth] == (["http://iiif.io/api/auth/1/login"] if login
+                                                else [])
+        assert all([t["profile"] for t in s["service"]] == [
+            "http://iiif.io/api/auth/1/token", "http://iiif.io/api/auth/1/logout"] for s in auth)
+        assert all("The text of this item" in s["description"] for s in auth)
+    result = client.get(probe, query_string={"lang": "en"}).get_json()
+    assert result["status"] == (401 if login else 403)
+    assert "The text of this item" in result["note"]["en"][0]
+    assert client.get("/auth/2/probe/text/khong-co").status_code == 404
+    assert client.get("/auth/2/probe/text/~bad").status_code == 404
+
+
+def test_tokens_of_the_token_services_open_the_search_as_the_session_does(app, sample,
+                                                                            client):
+    add(app)
+    sign_in(client)
+    token = client.get("/auth/1/token").get_json()["accessToken"]
+    viewer = app.test_client()  # no cookie: the token only, as a viewer on another page sends
+    url = "/iiif/sach-ban-doc/search/1?q=bimat"
+    assert viewer.get(url).status_code == 401
+    answer = viewer.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.get_json()["within"]["total"] == 1
+    complete = viewer.get("/iiif/sach-ban-doc/autocomplete/2?q=bi",
+                          headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert complete["items"] == [{"value": "bimat", "total": 1, "label": {"none": ["bímật"]}}]
+    _response, _origin, message = _token_page(client, 2, "http://localhost")  # Auth 2.0's
+    two = {"Authorization": f"Bearer {message['accessToken']}"}
+    probe = viewer.get("/auth/2/probe/text/sach-ban-doc", headers=two).get_json()
+    assert probe["status"] == 200
+    assert viewer.get("/iiif/sach-ban-doc/search/2?q=bimat", headers=two).get_json()[
+        "partOf"]["total"] == 1
+    for bad in (token[:-2] + "xx", "x" * 5000, token + " extra", "", "😀"):
+        refused = viewer.get(url, headers={"Authorization": f"Bearer {bad}"})
+        assert refused.status_code == 401 and refused.get_json()["within"]["total"] == 0
 
 
 TEXT_ROUTES = ("/items/{}/pages/1/text", "/items/{}/text.txt", "/iiif/{}/search/1?q=bimat",

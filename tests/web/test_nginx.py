@@ -163,3 +163,73 @@ def test_tiles_through_nginx_open_ones_without_the_app_others_after_its_check(fr
     assert requests.get(front.url + f"{open_image}/512,0,488,512/488,512/0/default.jpg",
                         timeout=10).status_code == 502
     context_of(local).store.dispose()
+
+
+def test_a_readers_pass_lets_nginx_send_a_readers_tiles_until_the_account_changes(front):
+    from datetime import date, timedelta
+
+    from store import reader_passes
+    from store.write.items import set_access
+    from store.write.readers import disable_reader, extend_reader
+    from web.reader_passes import COOKIE
+
+    local = create_app(front.settings | {"nginx": False})
+    store, data = context_of(local).store, context_of(local).settings.data_path
+    doc, other = add_item(local, "doc", "readers"), add_item(local, "doc2", "readers")
+    add(local, "lan", "mật khẩu dài")
+    alone = local.test_client()
+    url = front.url + f"{doc}/{TILE}"
+
+    reader = signed_in(front.url)
+    first = reader.get(url, timeout=10)
+    assert first.status_code == 200 and reader.cookies.get(COOKIE, path="/iiif/image/")
+    name = reader.cookies.get(COOKIE, path="/iiif/image/")
+    assert name.startswith("lan~") and reader_passes.has_pass(data, name, date.today())
+    # forged passes are the app's to judge: refused without a session
+    flipped = name[:-1] + ("1" if name.endswith("0") else "0")
+    for forged in (flipped, "lan~" + "0" * 32, "../../readers", "../direct"):
+        assert requests.get(url, cookies={COOKIE: forged}, timeout=10).status_code == 401
+
+    # each change of the account removes its passes as it commits: the next tile is the app's
+    with store.session() as session:
+        disable_reader(session, "lan")
+    assert not reader_passes.has_pass(data, name, date.today())
+    assert reader.get(url, timeout=10).status_code == 401
+    with store.session() as session:
+        extend_reader(session, "lan", date.today() + timedelta(days=30))
+    reader = signed_in(front.url)
+    assert reader.get(url, timeout=10).status_code == 200
+    name = reader.cookies.get(COOKIE, path="/iiif/image/")
+    assert reader_passes.has_pass(data, name, date.today())
+    # an item that stops being `readers` leaves the readers tree at once
+    assert reader.get(front.url + f"{other}/{TILE}", timeout=10).status_code == 200
+    with store.session() as session:
+        set_access(session, "doc2", "restricted")
+    assert reader.get(front.url + f"{other}/{TILE}", timeout=10).status_code == 401
+    # signing out drops the browser's pass
+    page = reader.get(front.url + "/account", timeout=10)
+    token = TOKEN.search(page.text)
+    assert token
+    reader.post(front.url + "/logout", data={"csrf_token": token.group(1)}, timeout=10)
+    assert reader.cookies.get(COOKIE, path="/iiif/image/") is None
+    assert reader.get(url, timeout=10).status_code == 401
+
+    # with today's pass, nginx alone sends the tiles the app made, with the app's headers
+    reader = signed_in(front.url)
+    made = reader.get(url, timeout=10)
+    os.killpg(front.app.pid, signal.SIGTERM)
+    front.app.wait(10)
+    served = reader.get(url, timeout=10)
+    assert served.status_code == 200 and served.content == made.content
+    alone.set_cookie("session", reader.cookies["session"])
+    own = alone.get(f"{doc}/{TILE}")
+    assert served.content == own.data
+    assert {h: served.headers.get(h) for h in SAME} == {h: own.headers.get(h) for h in SAME}
+    assert reader.get(url, headers={"If-Modified-Since": served.headers["Last-Modified"]},
+                      timeout=10).status_code == 304
+    assert requests.get(url, timeout=10).status_code == 502  # no pass: the app's (stopped)
+    # a pass of another day is never honoured
+    today = reader_passes.folder(data) / date.today().isoformat()
+    today.rename(today.with_name((date.today() - timedelta(days=1)).isoformat()))
+    assert reader.get(url, timeout=10).status_code == 502
+    store.dispose()

@@ -1,5 +1,7 @@
 """Nothing of a non-open item leaks (both databases): every route family × every access level ×
-every kind of requester, each asserting exactly what that requester gets.
+every kind of requester, each asserting exactly what that requester gets. The page text too:
+Content Search 1.0 and 2.0 and their autocomplete give a refused requester no hit, count or term
+(the same empty answer whatever the query), with the auth services that may open the text.
 
 Before each requester asks, a valid reader has asked everything once, so every derivative,
 response and document cache is warm: what is refused is refused from a warm cache too.
@@ -8,12 +10,15 @@ response and document cache is warm: what is refused is refused from a warm cach
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from lxml import html
 
+from iiif import auth_tokens
 from iiif.auth_tokens import TokenSigner
 from oai.formats import FORMATS
 from store.records import DCValue, ItemInput, PageInput, SetInput
@@ -38,6 +43,9 @@ SAME_FOR_ALL = {"manifest": f"/iiif/{ITEM}/manifest", "collection": "/iiif/colle
                    for prefix in FORMATS},
                 "oai list": "/oai?verb=ListRecords&metadataPrefix=oai_dc"}
 OWN = "http://localhost"
+SECRET, OTHER = "bímật", "khongco"  # the page's secret word; a word it does not have
+TEXT = {f"{kind} {v}": f"/iiif/{ITEM}/{kind}/{v}?q={{}}" for kind in ("search", "autocomplete")
+        for v in (1, 2)}
 
 
 def _timeless(body: bytes) -> bytes:
@@ -50,17 +58,26 @@ def _item(app, access: str) -> None:
         upsert_set(s, SetInput("sach", "Sách"))
         upsert_item(s, ItemInput(ITEM, metadata=(DCValue("title", "Sách thử nghiệm", "vi"),),
                                  sets=("sach",), access=access,
-                                 pages=(PageInput(str(SCAN), 1000, 1000),)),
+                                 pages=(PageInput(str(SCAN), 1000, 1000, None,
+                                                  f"Một điều {SECRET} của làng."),)),
                     context_of(app).settings.data_path)
 
 
-def _token(app, origin: str = OWN, secret: str | None = None) -> str:
-    """A token as the token service makes it (the reader's current session version)."""
+def _token(app, origin: str = OWN, secret: str | None = None, age: int = 0) -> str:
+    """A token as the token service makes it (the reader's current session version), made
+    `age` seconds ago."""
     with context_of(app).store.reading() as s:
         from store.read.readers import get_reader
         version = get_reader(s, "lan").session_version
-    return TokenSigner(secret or context_of(app).settings.secret_key).issue("lan", version,
-                                                                            origin)
+    signer = TokenSigner(secret or context_of(app).settings.secret_key)
+    if age:
+        class Past(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(time.time()) - age
+
+        signer.serializer = URLSafeTimedSerializer(signer.serializer.secret_key,
+                                                   salt=auth_tokens.SALT, signer=Past)
+    return signer.issue("lan", version, origin)
 
 
 def _store_do(app, change: Callable) -> None:
@@ -99,6 +116,10 @@ def password_changed(app, client, overrides):
 
 def token(app, client, overrides):
     return {"Authorization": f"Bearer {_token(app)}"}
+
+
+def expired_token(app, client, overrides):
+    return {"Authorization": f"Bearer {_token(app, age=auth_tokens.LIFETIME + 5)}"}
 
 
 def token_after_disable(app, client, overrides):
@@ -140,7 +161,8 @@ def other_secret_node(app, client, overrides):
 
 
 REQUESTERS = {anonymous: False, reader: True, expired: False, disabled: False,
-              password_changed: False, token: True, token_after_disable: False,
+              password_changed: False, token: True, expired_token: False,
+              token_after_disable: False,
               forged_token: False, token_for_another_origin: False,
               own_token_from_another_origin: False, other_node: True, other_secret_node: False}
 
@@ -187,6 +209,8 @@ def test_each_requester_gets_exactly_what_the_access_level_allows(app, settings_
                                           401 if access == "readers" else 403)
     assert probe.headers["Cache-Control"] == "no-store"
 
+    _text_services(client, headers, access, may_see)
+
     minted = client.get("/auth/1/token", headers=headers)  # a token only from a live session
     cookie_reader = valid and setup is not token
     assert minted.status_code == (200 if cookie_reader else 401)
@@ -196,3 +220,39 @@ def test_each_requester_gets_exactly_what_the_access_level_allows(app, settings_
         page = html.fromstring(client.get(path, headers=headers).data)
         images = [src for src in page.xpath("//main//img/@src") if "/iiif/image/" in src]
         assert bool(images) is (access == "open" and path.startswith("/search")), path
+
+
+def _count(doc: dict) -> int:
+    """Hits or terms of a Content Search answer, whichever version and service."""
+    if "within" in doc:
+        return doc["within"]["total"]
+    if "partOf" in doc:
+        return doc["partOf"]["total"]
+    return len(doc.get("terms", doc.get("items", [])))
+
+
+def _text_services(client, headers, access: str, may_see: bool) -> None:
+    """Search and autocomplete: hits for who may read, else a refusal without a trace of the
+    text, the same whatever the query, carrying the services that lead to sign-in."""
+    for name, url in TEXT.items():
+        answer = client.get(url.format(SECRET), headers=headers)
+        body = answer.get_data(as_text=True)
+        if may_see:
+            assert answer.status_code == 200, name
+            assert _count(answer.get_json()) == 1 and ("bimat" in body or SECRET in body), name
+            continue
+        assert answer.status_code == (401 if access == "readers" else 403), name
+        assert answer.headers["Cache-Control"] == "no-store", name
+        assert answer.headers["Access-Control-Allow-Origin"] == "*", name  # a viewer reads it
+        assert "bimat" not in body and SECRET not in body and _count(answer.get_json()) == 0
+        other = client.get(url.format(OTHER), headers=headers).get_data(as_text=True)
+        assert body.replace("q=b%C3%ADm%E1%BA%ADt", "q=" + OTHER) == other, name
+        refusal = answer.get_json()
+        types = [s.get("type", s.get("@type")) for s in refusal.get("service", [])]
+        if name.endswith("2"):  # Auth 2.0's context first, Content Search 2.0's last
+            assert refusal["@context"] == ["http://iiif.io/api/auth/2/context.json",
+                                           "http://iiif.io/api/search/2/context.json"], name
+        assert types == (["AuthCookieService1"] if name.endswith("1") and access == "readers"
+                         else ["AuthProbeService2"] if name.endswith("2") else []), name
+    probe = client.get(f"/auth/2/probe/text/{ITEM}", headers=headers).get_json()
+    assert probe["status"] == (200 if may_see else 401 if access == "readers" else 403)

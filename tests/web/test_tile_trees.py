@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from iiif import access
 from store import tile_tree
 from store.write.items import delete_item, set_access
 from tests.web.accounts_helpers import add, sign_in
 from tests.web.test_image_routes import add_item
 from web.app import create_app
-from web.context import context_of
+from web.context import Hooks, context_of
 
 pytestmark = pytest.mark.usefixtures("light_argon2")
 TILES = ("0,0,512,512/512,512/0/default.jpg", "512,512,488,488/488,488/0/default.jpg",
@@ -67,8 +68,14 @@ def test_without_nginx_nothing_is_published_and_nothing_redirected(app, client):
     assert not tile_tree.root(data(app), tile_tree.INTERNAL).exists()
 
 
-def test_a_readers_tile_is_checked_by_the_app_then_sent_by_nginx_from_the_internal_tree(
-        behind, app):
+@pytest.mark.parametrize("tree", [tile_tree.READERS, tile_tree.INTERNAL])
+def test_a_readers_tile_is_checked_by_the_app_then_sent_by_nginx_from_an_internal_tree(
+        settings_overrides, tree):
+    """Under the default policy a `readers` tile goes in the readers tree (nginx sends it to a
+    pass's holder, web.reader_passes); under another policy in the internal tree."""
+    policy = access.default_policy if tree == tile_tree.READERS else (
+        lambda page, requester: access.default_policy(page, requester))
+    behind = create_app(settings_overrides | {"nginx": True}, Hooks(image_policy=policy))
     image = add_item(behind, "doc", "readers")
     add(behind)
     client = behind.test_client()
@@ -78,12 +85,14 @@ def test_a_readers_tile_is_checked_by_the_app_then_sent_by_nginx_from_the_intern
     response = client.get(f"{image}/{TILES[0]}")
     assert response.status_code == 200 and response.data == b""
     uri = response.headers["X-Accel-Redirect"]
-    assert uri == f"{tile_tree.INTERNAL_PREFIX}{image}/{TILES[0]}"
+    prefix = tile_tree.READERS_PREFIX if tree == tile_tree.READERS else tile_tree.INTERNAL_PREFIX
+    assert uri == f"{prefix}{image}/{TILES[0]}"
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.headers["Content-Type"] == "image/jpeg"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    internal = tile_tree.root(data(behind), tile_tree.INTERNAL) / uri.removeprefix(
-        tile_tree.INTERNAL_PREFIX + "/")
+    assert ("thuvienso_pass=" in response.headers.get("Set-Cookie", "")) == (
+        tree == tile_tree.READERS)
+    internal = tile_tree.root(data(behind), tree) / uri.removeprefix(prefix + "/")
     alone = create_app(context_of(behind).settings.__dict__ | {"nginx": False}).test_client()
     alone.set_cookie("session", client.get_cookie("session").value)
     assert internal.read_bytes() == alone.get(f"{image}/{TILES[0]}").data
@@ -91,10 +100,11 @@ def test_a_readers_tile_is_checked_by_the_app_then_sent_by_nginx_from_the_intern
     again = client.get(f"{image}/{TILES[0]}",
                        headers={"If-Modified-Since": response.headers["Last-Modified"]})
     assert again.status_code == 304 and "X-Accel-Redirect" not in again.headers
+    context_of(behind).store.dispose()
 
 
 @pytest.mark.parametrize("change", ["access", "delete", "reimport"])
-def test_a_change_of_an_item_withdraws_its_tiles_from_both_trees_at_once(behind, change):
+def test_a_change_of_an_item_withdraws_its_tiles_from_every_tree_at_once(behind, change):
     image = add_item(behind, "sach", "open")
     other = add_item(behind, "sach2", "open")
     client = behind.test_client()
@@ -137,3 +147,39 @@ def test_a_tile_is_not_published_when_its_image_changed_meanwhile(tmp_path):
     assert tile_tree.withdraw(tmp_path, ["a"]) == 1
     with pytest.raises(ValueError):
         tile_tree.tile_path(tmp_path, "a~p0001", "../../x/0/default.jpg")
+
+
+@pytest.mark.parametrize("change", ["disable", "password", "extend", "group"])
+def test_a_readers_pass_comes_with_a_checked_tile_and_ends_with_any_change_of_the_account(
+        behind, change):
+    from datetime import date
+
+    from store import reader_passes
+    from store.write.readers import disable_reader, extend_group, extend_reader, set_password
+    from web.reader_passes import COOKIE
+
+    image = add_item(behind, "doc", "readers")
+    add(behind, group="hoi-sach")
+    add(behind, "minh", group="khac")
+    client, other = behind.test_client(), behind.test_client()
+    sign_in(client)
+    sign_in(other, "minh")
+    assert client.get_cookie(COOKIE, path="/iiif/image/") is None
+    first = client.get(f"{image}/{TILES[0]}")
+    name = client.get_cookie(COOKIE, path="/iiif/image/").value
+    assert "HttpOnly" in first.headers["Set-Cookie"] and "Path=/iiif/image/" in first.headers[
+        "Set-Cookie"] and "SameSite=Lax" in first.headers["Set-Cookie"]
+    assert "Set-Cookie" not in client.get(f"{image}/{TILES[0]}").headers  # has it already
+    other.get(f"{image}/{TILES[0]}")
+    kept = other.get_cookie(COOKIE, path="/iiif/image/").value
+    with context_of(behind).store.session() as session:
+        {"disable": lambda: disable_reader(session, "lan"),
+         "password": lambda: set_password(session, "lan", "một mật khẩu mới dài"),
+         "extend": lambda: extend_reader(session, "lan", date(2027, 1, 1)),
+         "group": lambda: extend_group(session, "hoi-sach", date(2027, 1, 1))}[change]()
+        assert reader_passes.has_pass(data(behind), name, date.today())  # until it commits
+    assert not reader_passes.has_pass(data(behind), name, date.today())
+    assert reader_passes.has_pass(data(behind), kept, date.today())  # another reader's stays
+    # another reader signing in on this browser drops the pass it held
+    assert sign_in(client, "minh").status_code == 303
+    assert client.get_cookie(COOKIE, path="/iiif/image/") is None
