@@ -7,8 +7,10 @@ finished batch kept, and the same command finishes the job.
 
 PostgreSQL: in place. A batch rewrites its items' `item_search` and `page_search` rows where
 they differ (a rerun after a fault writes only what is left), so a search sees each row either
-old or new and never a gap; VACUUM ANALYZE at the end clears the old row
-versions and the GIN indexes' pending lists (store.write.maintenance).
+old or new and never a gap. The batch's items are locked (FOR SHARE) until it commits: a write
+of one of them waits, and is never overwritten with what the batch read before it. VACUUM
+ANALYZE at the end clears the old row versions and the GIN indexes' pending lists
+(store.write.maintenance).
 
 SQLite: `page_fts` is contentless, and a row of it can only be removed given the very words
 it was indexed with, which a folding change or a damaged index no longer gives. So both FTS
