@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, Request, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from iiif.access import Requester
 from iiif.image_errors import IIIFError
 from iiif.image_info import JSONLD_TYPE
 from iiif.image_service import Answer
@@ -106,14 +105,8 @@ def _image_reply(ctx: Context, req: Request, image_id: str, region: str, size: s
     """The requester hook is asked only when the page is refused to anonymous requesters, so
     open images never touch a session; one page lookup either way. Behind nginx, a reader
     answered a readers tile gets the day's pass with it (web.reader_passes)."""
-    asked = []
-
-    def requester() -> Requester:
-        asked.append(True)
-        return ctx.requester(req)
-
     reply = _answered(ctx, req.environ, lambda links: ctx.images.image(
-        image_id, region, size, rotation, quality_format, links, requester))
-    if asked and ctx.passes is not None and reply.status == 200:
+        image_id, region, size, rotation, quality_format, links, lambda: ctx.requester(req)))
+    if ctx.passes is not None:  # it looks at readers-tree answers only
         ctx.passes.give(req, reply)
     return reply

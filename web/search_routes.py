@@ -19,7 +19,7 @@ from store.read.search_query import parse_query
 from store.records import ItemRecord, whole_number
 from web.context import Hooks, current
 from web.http import CrossOrigin
-from web.text_access import Refused, query_text, readable_text
+from web.text_access import Refused, admitted_pages, query_text, readable_text
 
 search_bp = Blueprint("content_search", __name__)
 search_bp.after_request(CrossOrigin("Accept, Authorization").apply)
@@ -54,11 +54,11 @@ def _json(doc: dict[str, Any], version: int, status: int = 200) -> Response:
                              else "no-store"})
 
 
-def _refusal(refused: Refused, item_id: str, version: int, empty: dict[str, Any]) -> Response:
+def _refusal(refused: Refused, links: Links, item_id: str, version: int, empty: dict[str, Any]
+             ) -> Response:
     """401 (signing in would open the text) or 403 (never online): `empty`, the answer with
     no hits or terms, whatever the query, with the auth services of the text of that version.
     Mirador 4 reads a 401's JSON as a result (no hits, no error) and a 403 as a failure."""
-    links = current().links(request.environ)
     level = "readers" if refused.status == 401 else "restricted"
     auth_1, auth_2 = auth.text_services(links, item_id, level)
     doc = (content_search.refused(empty, auth_1) if version == 1 else
@@ -95,9 +95,9 @@ def search(item_id: str, version: int) -> Response:
         if content_search.motivated(request.args.get("motivation")):
             with ctx.store.reading() as session:
                 seqs = matching_pages(session, item.item_pk, parsed)
-        pages = readable_text(ctx, request, item_id, seqs) if seqs else None
+        pages = admitted_pages(ctx, item, seqs) if seqs else None
     except Refused as refused:
-        return _refusal(refused, item_id, version,
+        return _refusal(refused, links, item_id, version,
                         build(links, item_id, query, [], 1, ignored))
     found = []
     for text in pages.pages if pages else ():
@@ -125,9 +125,10 @@ def autocomplete(item_id: str, version: int) -> Response:
     try:  # the access first: a refused requester costs no reading of the text
         item = readable_text(ctx, request, item_id, [])
         if item is not None and content_search.motivated(request.args.get("motivation")):
-            item = readable_text(ctx, request, item_id)
+            item = admitted_pages(ctx, item)
     except Refused as refused:
-        return _refusal(refused, item_id, version, build(links, item_id, prefix, [], ignored))
+        return _refusal(refused, links, item_id, version,
+                        build(links, item_id, prefix, [], ignored))
     if item is None:
         abort(404, f"there is no item {item_id!r}")
     terms = [term for term in completions(item.pages, prefix) if term.count >= least]

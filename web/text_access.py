@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from flask import Request
 
 from iiif.access import may_read_text
-from store.read.fulltext import item_text
+from store.read.fulltext import item_pages, item_text
 from store.records import ItemText
 from web.context import Context
 
@@ -42,3 +43,10 @@ def readable_text(ctx: Context, request: Request, item_id: str,
     if not may_read_text(found.access, ctx.requester(request)):
         raise Refused(401 if found.access == "readers" else 403)
     return found
+
+
+def admitted_pages(ctx: Context, item: ItemText, seqs: Iterable[int] | None = None) -> ItemText:
+    """More pages (only `seqs` when given) of an item `readable_text` has just let this
+    requester read: no second lookup of the item, no second session check."""
+    with ctx.store.reading() as session:
+        return replace(item, pages=item_pages(session, item.item_pk, seqs))

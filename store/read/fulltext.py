@@ -33,12 +33,17 @@ def item_text(session: Session, item_id: str, seqs: Iterable[int] | None = None
         Item.item_id == item_id, Item.deleted.is_(False))).first()
     if item is None:
         return None
+    return ItemText(item.pk, item_id, item.access, item_pages(session, item.pk, seqs))
+
+
+def item_pages(session: Session, item_pk: int, seqs: Iterable[int] | None = None
+               ) -> tuple[PageTextRecord, ...]:
+    """An item's pages (only `seqs` when given) with their text, in order."""
     query = select(Page.seq, Page.label, Page.width, Page.height, Page.text, Page.boxes).where(
-        Page.item_pk == item.pk).order_by(Page.seq)
+        Page.item_pk == item_pk).order_by(Page.seq)
     if seqs is not None:
         query = query.where(Page.seq.in_(list(seqs)))
-    pages = tuple(PageTextRecord(*row) for row in session.execute(query))
-    return ItemText(item.pk, item_id, item.access, pages)
+    return tuple(PageTextRecord(*row) for row in session.execute(query))
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,17 +47,22 @@ def _fill_sign_in(page) -> None:
     page.click("form.account button[type=submit]")
 
 
+def _open_item(live_server, store, app, tmp_path_factory, page):
+    """The sample items and the reader `lan`; the page watching its tiles opens the item."""
+    populate(store, tmp_path_factory.getbasetemp() / "sample-images")
+    add(app, "lan", PASSWORD)
+    tiles, errors = _watch(page)
+    page.goto(f"{live_server.url}/items/{ITEM}")
+    return page, tiles, errors
+
+
 def _tile(live_server) -> str:
     return f"{live_server.url}/iiif/image/{ITEM}~p0001/0,0,512,512/512,/0/default.jpg"
 
 
 def test_mirador_prompts_the_reader_signs_in_through_it_and_the_page_draws_until_disabled(
         live_server, store, app, tmp_path_factory, browser_page):
-    populate(store, tmp_path_factory.getbasetemp() / "sample-images")
-    add(app, "lan", PASSWORD)
-    page = browser_page
-    tiles, errors = _watch(page)
-    page.goto(f"{live_server.url}/items/{ITEM}")
+    page, tiles, errors = _open_item(live_server, store, app, tmp_path_factory, browser_page)
 
     bar = page.get_by_text(both("label"))  # Mirador's own sign-in prompt, from the info.json
     bar.wait_for(timeout=30_000)
@@ -100,11 +105,7 @@ def _framed_token(page, origin: str) -> str:
 
 def test_a_reader_signed_in_on_the_portal_opens_the_item_and_it_draws(
         live_server, store, app, tmp_path_factory, browser_page):
-    populate(store, tmp_path_factory.getbasetemp() / "sample-images")
-    add(app, "lan", PASSWORD)
-    page = browser_page
-    tiles, errors = _watch(page)
-    page.goto(f"{live_server.url}/items/{ITEM}")
+    page, tiles, errors = _open_item(live_server, store, app, tmp_path_factory, browser_page)
     page.click("a.sign-in-to-read")
     _fill_sign_in(page)
     page.wait_for_url(f"**/items/{ITEM}")
