@@ -28,11 +28,15 @@ class ActivityRecord:
 
 
 def settled_key(session: Session, before: datetime) -> int:
-    """The last key of the settled stream: every activity up to it ended before `before`."""
-    unsettled = session.scalar(select(func.min(Activity.pk)).where(Activity.end_time >= before))
-    if unsettled is not None:
-        return int(unsettled) - 1
-    return int(session.scalar(select(func.max(Activity.pk))) or 0)
+    """The last key of the settled stream: every activity up to it ended before `before`.
+
+    One statement, so one snapshot: asked as two, an activity committed between them made the
+    newest key count as settled, and the next request took it back (a page that had been
+    announced answered 404)."""
+    unsettled = select(func.min(Activity.pk)).where(Activity.end_time >= before)
+    newest = select(func.max(Activity.pk))
+    return int(session.scalar(select(func.coalesce(
+        unsettled.scalar_subquery() - 1, newest.scalar_subquery(), 0))) or 0)
 
 
 def count_upto(session: Session, key: int) -> int:
